@@ -1,0 +1,166 @@
+import * as v from "valibot";
+
+/** Thrown for a bad environment variable; its message is the one line printed at start-up. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export interface OAuthCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Undefined until known when PORT=0 and APP_ORIGIN is unset: the gateway fills it in after listen. */
+  appOrigin: string | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  adminToken: string | undefined;
+  metricsToken: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  oauth: {
+    google: OAuthCredentials | undefined;
+    github: OAuthCredentials | undefined;
+    discord: OAuthCredentials | undefined;
+  };
+  logLevel: LogLevel;
+  trustProxy: boolean;
+  allowUwsFallback: boolean;
+  limits: {
+    messagesPerMinute: number;
+    messageBurstPerSecond: number;
+    typingEventsPerSecond: number;
+    restRequestsPerMinute: number;
+    magicLinksPer15Min: number;
+    maxBackpressureBytes: number;
+  };
+  timing: {
+    heartbeatMs: number;
+    idleAfterMs: number;
+    heartbeatTimeoutMs: number;
+    typingTimeoutMs: number;
+    presenceGraceMs: number;
+    roomLingerMs: number;
+    wsIdleTimeoutSeconds: number;
+    shutdownTimeoutMs: number;
+  };
+  retention: {
+    maxMessages: number;
+    maxAgeMs: number;
+  };
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Reads one variable through a schema; a failure names the variable, and echoes the value unless it is secret. */
+function read<T>(
+  env: Env,
+  name: string,
+  schema: v.GenericSchema<string, T>,
+  fallback: T,
+  { isSecret = false } = {},
+): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const result = v.safeParse(schema, raw);
+  if (result.success) return result.output;
+  const shown = isSecret ? "" : `, got ${JSON.stringify(raw)}`;
+  throw new ConfigError(`${name} ${result.issues[0].message}${shown}`);
+}
+
+function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return v.pipe(
+    v.string(),
+    v.regex(/^-?\d+$/, `must be a whole number from ${min} to ${max}`),
+    v.transform(Number),
+    v.number(),
+    v.minValue(min, `must be a whole number from ${min} to ${max}`),
+    v.maxValue(max, `must be a whole number from ${min} to ${max}`),
+  );
+}
+
+function url(protocols: readonly string[]) {
+  const expected = `must be a ${protocols.map((p) => `${p}//`).join(" or ")} URL`;
+  return v.pipe(
+    v.string(),
+    v.check((text) => URL.canParse(text) && protocols.includes(new URL(text).protocol), expected),
+  );
+}
+
+const text = v.string();
+const token = v.pipe(v.string(), v.minLength(16, "must be at least 16 characters long"));
+const boolean = v.pipe(
+  v.picklist(["true", "false", "1", "0"], 'must be "true" or "false"'),
+  v.transform((value) => value === "true" || value === "1"),
+);
+
+function oauth(env: Env, provider: string): OAuthCredentials | undefined {
+  const clientId = env[`${provider}_CLIENT_ID`];
+  const clientSecret = env[`${provider}_CLIENT_SECRET`];
+  if (!clientId && !clientSecret) return undefined;
+  if (!clientId || !clientSecret) {
+    const missing = clientId ? `${provider}_CLIENT_SECRET` : `${provider}_CLIENT_ID`;
+    throw new ConfigError(`${missing} must be set together with the other ${provider} credential`);
+  }
+  return { clientId, clientSecret };
+}
+
+/** Turns the environment into a typed config, or throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = read(env, "PORT", integer(0, 65535), 3000);
+  const appOrigin = read(env, "APP_ORIGIN", url(["http:", "https:"]), undefined);
+  return {
+    port,
+    host: read(env, "HOST", text, "127.0.0.1"),
+    appOrigin: appOrigin
+      ? new URL(appOrigin).origin
+      : port === 0
+        ? undefined
+        : `http://localhost:${port}`,
+    databaseUrl: read(env, "DATABASE_URL", url(["postgres:", "postgresql:"]), undefined, {
+      isSecret: true,
+    }),
+    dataDir: read(env, "DATA_DIR", text, "./.data"),
+    adminToken: read(env, "ADMIN_TOKEN", token, undefined, { isSecret: true }),
+    metricsToken: read(env, "METRICS_TOKEN", token, undefined, { isSecret: true }),
+    smtpUrl: read(env, "SMTP_URL", url(["smtp:", "smtps:"]), undefined, { isSecret: true }),
+    mailFrom: read(env, "MAIL_FROM", text, "Clofri <no-reply@localhost>"),
+    oauth: {
+      google: oauth(env, "GOOGLE"),
+      github: oauth(env, "GITHUB"),
+      discord: oauth(env, "DISCORD"),
+    },
+    logLevel: read(env, "LOG_LEVEL", v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`), "info"),
+    trustProxy: read(env, "TRUST_PROXY", boolean, false),
+    allowUwsFallback: read(env, "ALLOW_UWS_FALLBACK", boolean, false),
+    limits: {
+      messagesPerMinute: read(env, "MESSAGES_PER_MINUTE", integer(1), 30),
+      messageBurstPerSecond: read(env, "MESSAGE_BURST_PER_SECOND", integer(1), 5),
+      typingEventsPerSecond: read(env, "TYPING_EVENTS_PER_SECOND", integer(1), 1),
+      restRequestsPerMinute: read(env, "REST_REQUESTS_PER_MINUTE", integer(1), 100),
+      magicLinksPer15Min: read(env, "MAGIC_LINKS_PER_15_MIN", integer(1), 5),
+      maxBackpressureBytes: read(env, "MAX_BACKPRESSURE_BYTES", integer(1024), 1024 * 1024),
+    },
+    timing: {
+      heartbeatMs: read(env, "HEARTBEAT_MS", integer(100), 15_000),
+      idleAfterMs: read(env, "IDLE_AFTER_MS", integer(100), 60_000),
+      heartbeatTimeoutMs: read(env, "HEARTBEAT_TIMEOUT_MS", integer(100), 120_000),
+      typingTimeoutMs: read(env, "TYPING_TIMEOUT_MS", integer(100), 3_000),
+      presenceGraceMs: read(env, "PRESENCE_GRACE_MS", integer(0), 5_000),
+      roomLingerMs: read(env, "ROOM_LINGER_MS", integer(0), 120_000),
+      wsIdleTimeoutSeconds: read(env, "WS_IDLE_TIMEOUT_SECONDS", integer(8, 960), 32),
+      shutdownTimeoutMs: read(env, "SHUTDOWN_TIMEOUT_MS", integer(100, 60_000), 10_000),
+    },
+    retention: {
+      maxMessages: read(env, "RING_MAX_MESSAGES", integer(1, 10_000), 50),
+      maxAgeMs: read(env, "RING_MAX_AGE_MS", integer(1000), 86_400_000),
+    },
+  };
+}

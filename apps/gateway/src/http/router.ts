@@ -1,0 +1,106 @@
+import { HttpError } from "./http-error.ts";
+
+export type Method = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+
+/** What a handler sees: everything copied out of uWS's request synchronously, plus the body. */
+export interface Request {
+  readonly method: Method;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Lower-case header names. */
+  readonly headers: ReadonlyMap<string, string>;
+  readonly ip: string;
+  readonly params: Readonly<Record<string, string>>;
+  /** The parsed JSON body; rejects with an HttpError for a missing, malformed or oversize body. */
+  json(): Promise<unknown>;
+}
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  /** A string or bytes is sent as is (set content-type yourself); anything else as JSON. */
+  body?: unknown;
+}
+
+export type Handler = (request: Request) => Reply | Promise<Reply>;
+
+interface Route {
+  method: Method;
+  segments: string[];
+  handler: Handler;
+}
+
+export type Match =
+  | { ok: true; handler: Handler; params: Record<string, string> }
+  | { ok: false; error: HttpError };
+
+/** Path patterns like `/api/groups/:id/members/:userId`; a trailing `*` matches the rest. */
+export class Router {
+  readonly #routes: Route[] = [];
+
+  on(method: Method, pattern: string, handler: Handler): this {
+    this.#routes.push({ method, segments: pattern.split("/").filter(Boolean), handler });
+    return this;
+  }
+
+  get(pattern: string, handler: Handler): this {
+    return this.on("GET", pattern, handler);
+  }
+
+  post(pattern: string, handler: Handler): this {
+    return this.on("POST", pattern, handler);
+  }
+
+  patch(pattern: string, handler: Handler): this {
+    return this.on("PATCH", pattern, handler);
+  }
+
+  delete(pattern: string, handler: Handler): this {
+    return this.on("DELETE", pattern, handler);
+  }
+
+  match(method: Method, path: string): Match {
+    const parts = path.split("/").filter(Boolean);
+    let isPathKnown = false;
+    for (const route of this.#routes) {
+      const params = matchSegments(route.segments, parts);
+      if (!params) continue;
+      const isHeadOfGet = method === "HEAD" && route.method === "GET";
+      if (route.method === method || isHeadOfGet) return { ok: true, handler: route.handler, params };
+      isPathKnown = true;
+    }
+    return {
+      ok: false,
+      error: isPathKnown
+        ? new HttpError("method_not_allowed", `${method} is not allowed on ${path}`)
+        : new HttpError("not_found", `no route for ${path}`),
+    };
+  }
+}
+
+function matchSegments(pattern: string[], parts: string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const segment = pattern[i] as string;
+    if (segment === "*") return params;
+    const part = parts[i];
+    if (part === undefined) return undefined;
+    if (segment.startsWith(":")) {
+      const value = safeDecode(part);
+      if (value === undefined) return undefined;
+      params[segment.slice(1)] = value;
+    } else if (segment !== part) {
+      return undefined;
+    }
+  }
+  return parts.length === pattern.length ? params : undefined;
+}
+
+function safeDecode(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    // A malformed escape cannot name anything we serve: treat it as no match (404).
+    return undefined;
+  }
+}

@@ -1,0 +1,190 @@
+import { randomUUID } from "node:crypto";
+import { STATUS_CODES } from "node:http";
+import type { HttpRequest, HttpResponse, TemplatedApp } from "uWebSockets.js";
+import type { Logger } from "../obs/logger.ts";
+import { HttpError } from "./http-error.ts";
+import type { Method, Reply, Request, Router } from "./router.ts";
+
+export interface HttpEdgeOptions {
+  router: Router;
+  logger: Logger;
+  maxBodyBytes: number;
+  trustProxy: boolean;
+  /** Sent on every response (security headers); a reply's own headers win. */
+  defaultHeaders: Readonly<Record<string, string>>;
+}
+
+export interface HttpEdge {
+  /** Requests received and not yet answered or aborted; shutdown waits for this to reach 0. */
+  inFlight(): number;
+}
+
+const METHODS = new Set<string>(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+const BODY_METHODS = new Set<string>(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Serves the router on every path uWS does not route otherwise (the WebSocket route is separate). */
+export function mountHttp(app: TemplatedApp, options: HttpEdgeOptions): HttpEdge {
+  let inFlight = 0;
+  app.any("/*", (res, req) => {
+    inFlight++;
+    const state = { isDone: false };
+    res.onAborted(() => {
+      if (!state.isDone) inFlight--;
+      state.isDone = true;
+    });
+    void handle(res, req, state, options).finally(() => {
+      if (!state.isDone) inFlight--;
+      state.isDone = true;
+    });
+  });
+  return { inFlight: () => inFlight };
+}
+
+async function handle(
+  res: HttpResponse,
+  req: HttpRequest,
+  state: { isDone: boolean },
+  options: HttpEdgeOptions,
+): Promise<void> {
+  // uWS's req is only valid until the first await: copy everything out now.
+  const method = req.getMethod().toUpperCase();
+  const path = req.getUrl();
+  const query = new URLSearchParams(req.getQuery() ?? "");
+  const headers = new Map<string, string>();
+  req.forEach((key, value) => headers.set(key, value));
+  const ip = clientIp(res, headers, options.trustProxy);
+  const requestId = randomUUID();
+  const startedAt = performance.now();
+  const body = BODY_METHODS.has(method) ? readBody(res, headers, options.maxBodyBytes) : undefined;
+
+  let reply: Reply;
+  try {
+    if (!METHODS.has(method)) throw new HttpError("method_not_allowed", `${method} is not supported`);
+    const match = options.router.match(method as Method, path);
+    if (!match.ok) throw match.error;
+    const request: Request = {
+      method: method as Method,
+      path,
+      query,
+      headers,
+      ip,
+      params: match.params,
+      json: () => parseJson(body, headers),
+    };
+    reply = await match.handler(request);
+  } catch (error) {
+    reply = errorReply(error, options.logger, requestId);
+  }
+  if (state.isDone) return;
+  const isBodyUnread = body !== undefined && !(await isSettled(body));
+  res.cork(() => writeReply(res, reply, method, requestId, options.defaultHeaders, isBodyUnread));
+  state.isDone = true;
+  options.logger.debug({
+    event: "http_request",
+    requestId,
+    method,
+    path,
+    status: reply.status,
+    durationMs: Math.round((performance.now() - startedAt) * 100) / 100,
+  });
+}
+
+function clientIp(res: HttpResponse, headers: Map<string, string>, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  return Buffer.from(res.getRemoteAddressAsText()).toString();
+}
+
+/**
+ * Starts reading at once (uWS drops chunks that arrive before onData is attached) and stops at the
+ * cap, so an oversize body costs at most maxBodyBytes of memory.
+ */
+function readBody(res: HttpResponse, headers: Map<string, string>, maxBytes: number): Promise<Buffer> {
+  const declared = Number(headers.get("content-length") ?? "0");
+  return new Promise((resolve, reject) => {
+    if (declared > maxBytes) {
+      reject(tooLarge(maxBytes));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let isRejected = false;
+    res.onData((chunk, isLast) => {
+      if (isRejected) return;
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        isRejected = true;
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      // uWS reuses the chunk's memory after this callback returns: copy it.
+      chunks.push(Buffer.from(new Uint8Array(chunk)));
+      if (isLast) resolve(Buffer.concat(chunks, size));
+    });
+  });
+}
+
+function tooLarge(maxBytes: number): HttpError {
+  return new HttpError("too_large", `request body is larger than ${maxBytes} bytes`);
+}
+
+async function parseJson(body: Promise<Buffer> | undefined, headers: Map<string, string>): Promise<unknown> {
+  if (!body) throw new HttpError("invalid_request", "this request has no body");
+  const bytes = await body;
+  const type = headers.get("content-type") ?? "";
+  if (bytes.length > 0 && !type.toLowerCase().startsWith("application/json")) {
+    throw new HttpError("unsupported_media_type", "expected content-type application/json");
+  }
+  if (bytes.length === 0) throw new HttpError("invalid_request", "expected a JSON body");
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    throw new HttpError("invalid_request", "the body is not valid JSON", { cause: error });
+  }
+}
+
+async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+  const pending = Symbol("pending");
+  const winner = await Promise.race([promise.then(() => true, () => true), Promise.resolve(pending)]);
+  return winner !== pending;
+}
+
+function errorReply(error: unknown, logger: Logger, requestId: string): Reply {
+  if (error instanceof HttpError) {
+    const headers: Record<string, string> = {};
+    if (error.retryAfterMs !== undefined) {
+      headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
+    }
+    return { status: error.status, headers, body: { error: { code: error.code, message: error.message } } };
+  }
+  logger.error({ event: "http_internal_error", requestId, err: error });
+  return { status: 500, body: { error: { code: "internal", message: "something went wrong on our side" } } };
+}
+
+function writeReply(
+  res: HttpResponse,
+  reply: Reply,
+  method: string,
+  requestId: string,
+  defaultHeaders: Readonly<Record<string, string>>,
+  shouldClose: boolean,
+): void {
+  const headers: Record<string, string> = { ...defaultHeaders, "x-request-id": requestId, ...reply.headers };
+  let payload: string | Buffer = "";
+  if (typeof reply.body === "string" || Buffer.isBuffer(reply.body)) {
+    payload = reply.body;
+  } else if (reply.body !== undefined) {
+    payload = JSON.stringify(reply.body);
+    headers["content-type"] ??= "application/json; charset=utf-8";
+  }
+  res.writeStatus(`${reply.status} ${STATUS_CODES[reply.status] ?? ""}`);
+  for (const [name, value] of Object.entries(headers)) res.writeHeader(name, value);
+  if (method === "HEAD") {
+    res.endWithoutBody(Buffer.byteLength(payload), shouldClose);
+  } else {
+    // Answering before an oversize body was read: close, or the rest of it would be taken as a request.
+    res.end(payload, shouldClose);
+  }
+}
