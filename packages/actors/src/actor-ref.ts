@@ -1,0 +1,27 @@
+import type { ExitReason } from "./behaviour.ts";
+
+export type SendError = "mailbox_full" | "stopped";
+export type SendResult = { readonly ok: true } | { readonly ok: false; readonly error: SendError };
+
+export const SENT: SendResult = Object.freeze({ ok: true });
+export const MAILBOX_FULL: SendResult = Object.freeze({ ok: false, error: "mailbox_full" });
+export const STOPPED: SendResult = Object.freeze({ ok: false, error: "stopped" });
+
+export type StartResult<Ref, E extends string> =
+  | { readonly ok: true; readonly ref: Ref }
+  | { readonly ok: false; readonly error: E };
+
+/** Stable address of an actor; supervised refs stay valid across restarts. */
+export interface ActorRef<Msg, Reply = never> {
+  readonly label: string;
+  /** False once the actor has exited for good. */
+  readonly isAlive: boolean;
+  /** Fire-and-forget; an expected failure is a value, never a throw. */
+  send(msg: Msg): SendResult;
+  /** Request/reply; rejects with an ActorError (timeout, stopped, mailbox_full, crashed, no_reply). */
+  call(msg: Msg, timeoutMs?: number): Promise<Reply>;
+  /** Stops after the message in progress; resolves once `terminate` has run. */
+  stop(detail?: string): Promise<ExitReason>;
+  /** Called once when the actor exits for good (not on a supervised restart). */
+  onExit(listener: (reason: ExitReason) => void): () => void;
+}

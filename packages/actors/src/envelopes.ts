@@ -1,0 +1,81 @@
+import type { TimerRef } from "./behaviour.ts";
+import type { Deadline, DeadlineQueue } from "./deadlines.ts";
+import { ActorError } from "./errors.ts";
+
+/** A mailbox item that is not a plain cast. User messages are never instances of it. */
+export abstract class Envelope<Msg> implements Deadline {
+  dueAt = 0;
+  seq = 0;
+  heapIndex = -1;
+  readonly msg: Msg;
+
+  constructor(msg: Msg) {
+    this.msg = msg;
+  }
+
+  abstract onDeadline(): void;
+}
+
+export class CallEnvelope<Msg, Reply> extends Envelope<Msg> {
+  readonly promise: Promise<Reply>;
+  isSettled = false;
+  readonly #label: string;
+  readonly #timeoutMs: number;
+  readonly #deadlines: DeadlineQueue;
+  #resolve: (value: Reply) => void = noop;
+  #reject: (error: ActorError) => void = noop;
+
+  constructor(msg: Msg, label: string, timeoutMs: number, deadlines: DeadlineQueue) {
+    super(msg);
+    this.#label = label;
+    this.#timeoutMs = timeoutMs;
+    this.#deadlines = deadlines;
+    this.promise = new Promise<Reply>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    deadlines.schedule(this, timeoutMs);
+  }
+
+  /** False when the caller already has its answer (a late reply is dropped). */
+  succeed(value: Reply): boolean {
+    if (this.isSettled) return false;
+    this.isSettled = true;
+    this.#deadlines.cancel(this);
+    this.#resolve(value);
+    return true;
+  }
+
+  fail(error: ActorError): void {
+    if (this.isSettled) return;
+    this.isSettled = true;
+    this.#deadlines.cancel(this);
+    this.#reject(error);
+  }
+
+  override onDeadline(): void {
+    this.fail(
+      new ActorError("timeout", `call to ${this.#label} timed out after ${this.#timeoutMs}ms`),
+    );
+  }
+}
+
+export class TimerEnvelope<Msg> extends Envelope<Msg> implements TimerRef {
+  /** False once cancelled or handled. */
+  isPending = true;
+  /** The incarnation that armed it: a later one drops it. */
+  readonly owner: object;
+  readonly #deliver: (timer: TimerEnvelope<Msg>) => void;
+
+  constructor(msg: Msg, owner: object, deliver: (timer: TimerEnvelope<Msg>) => void) {
+    super(msg);
+    this.owner = owner;
+    this.#deliver = deliver;
+  }
+
+  override onDeadline(): void {
+    this.#deliver(this);
+  }
+}
+
+function noop(): void {}
