@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { CLOSE_CODES, ERROR_CODES, LIMITS } from "./codes.ts";
+
+test("close codes are the numbers PROTOCOL.md gives", () => {
+  assert.deepEqual(CLOSE_CODES, {
+    goingAway: 1001,
+    frameTooLarge: 1009,
+    heartbeatTimeout: 4000,
+    sessionEnded: 4001,
+    policyViolation: 4008,
+    slowConsumer: 4009,
+  });
+});
+
+test("error codes are the ones PROTOCOL.md lists", () => {
+  assert.deepEqual([...ERROR_CODES].sort(), [
+    "internal",
+    "invalid_frame",
+    "muted",
+    "not_joined",
+    "not_member",
+    "rate_limited",
+    "room_unavailable",
+    "text_invalid",
+  ]);
+});
+
+test("limits match the protocol and SPEC.md §6 defaults", () => {
+  assert.equal(LIMITS.maxFrameBytes, 16 * 1024);
+  assert.equal(LIMITS.maxTextLength, 2_000);
+  assert.equal(LIMITS.maxMessages, 50);
+  assert.equal(LIMITS.maxAgeMs, 24 * 60 * 60 * 1_000);
+  assert.equal(LIMITS.messagesPerMinute, 30);
+  assert.equal(LIMITS.maxRefLength, 64);
+  assert.equal(LIMITS.maxKeyLength, 64);
+  assert.equal(LIMITS.heartbeatMs, 15_000);
+  assert.equal(LIMITS.heartbeatTimeoutMs, 120_000);
+  assert.equal(LIMITS.typingTimeoutMs, 3_000);
+});
