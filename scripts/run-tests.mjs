@@ -27,7 +27,9 @@ const files = searchRoots
   .sort();
 
 if (files.length === 0) {
-  console.error(`run-tests: no test files found${filters.length ? ` matching ${filters.join(", ")}` : ""}`);
+  console.error(
+    `run-tests: no test files found${filters.length ? ` matching ${filters.join(", ")}` : ""}`,
+  );
   process.exit(1);
 }
 console.error(`run-tests: ${files.length} test files`);

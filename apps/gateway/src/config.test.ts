@@ -57,8 +57,14 @@ describe("loadConfig", () => {
       [{ PORT: "70000" }, /^PORT must be a whole number/],
       [{ MESSAGES_PER_MINUTE: "-5" }, /^MESSAGES_PER_MINUTE must be a whole number from 1/],
       [{ HEARTBEAT_MS: "1.5" }, /^HEARTBEAT_MS must be a whole number/],
-      [{ APP_ORIGIN: "not a url" }, /^APP_ORIGIN must be a http:\/\/ or https:\/\/ URL, got "not a url"$/],
-      [{ DATABASE_URL: "mysql://x" }, /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/],
+      [
+        { APP_ORIGIN: "not a url" },
+        /^APP_ORIGIN must be a http:\/\/ or https:\/\/ URL, got "not a url"$/,
+      ],
+      [
+        { DATABASE_URL: "mysql://x" },
+        /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/,
+      ],
       [{ LOG_LEVEL: "loud" }, /^LOG_LEVEL must be one of fatal, error/],
       [{ TRUST_PROXY: "yes" }, /^TRUST_PROXY must be "true" or "false"/],
       [{ GOOGLE_CLIENT_ID: "only-the-id" }, /^GOOGLE_CLIENT_SECRET must be set together/],

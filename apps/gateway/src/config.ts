@@ -137,7 +137,12 @@ export function loadConfig(env: Env = process.env): Config {
       github: oauth(env, "GITHUB"),
       discord: oauth(env, "DISCORD"),
     },
-    logLevel: read(env, "LOG_LEVEL", v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`), "info"),
+    logLevel: read(
+      env,
+      "LOG_LEVEL",
+      v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`),
+      "info",
+    ),
     trustProxy: read(env, "TRUST_PROXY", boolean, false),
     allowUwsFallback: read(env, "ALLOW_UWS_FALLBACK", boolean, false),
     limits: {

@@ -17,7 +17,8 @@ export interface Request {
 
 export interface Reply {
   status: number;
-  headers?: Record<string, string>;
+  /** An array writes the header once per value (several Set-Cookie headers). */
+  headers?: Record<string, string | readonly string[]>;
   /** A string or bytes is sent as is (set content-type yourself); anything else as JSON. */
   body?: unknown;
 }
@@ -66,7 +67,8 @@ export class Router {
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
       const isHeadOfGet = method === "HEAD" && route.method === "GET";
-      if (route.method === method || isHeadOfGet) return { ok: true, handler: route.handler, params };
+      if (route.method === method || isHeadOfGet)
+        return { ok: true, handler: route.handler, params };
       isPathKnown = true;
     }
     return {

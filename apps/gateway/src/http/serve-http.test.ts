@@ -1,6 +1,6 @@
+import type { us_listen_socket } from "uWebSockets.js";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { us_listen_socket } from "uWebSockets.js";
 import { createLogger } from "../obs/logger.ts";
 import { HttpError } from "./http-error.ts";
 import { Router } from "./router.ts";
@@ -31,7 +31,9 @@ describe("the HTTP edge", () => {
       defaultHeaders: SECURITY_HEADERS,
     });
     listenSocket = await new Promise((resolve, reject) =>
-      app.listen("127.0.0.1", 0, (socket) => (socket ? resolve(socket) : reject(new Error("listen")))),
+      app.listen("127.0.0.1", 0, (socket) =>
+        socket ? resolve(socket) : reject(new Error("listen")),
+      ),
     );
     base = `http://127.0.0.1:${uWS.us_socket_local_port(listenSocket)}`;
   });
@@ -67,7 +69,9 @@ describe("the HTTP edge", () => {
   test("malformed JSON is a 400 with a clear message", async () => {
     const { response, body } = await call("/echo", json('{"name":'));
     assert.equal(response.status, 400);
-    assert.deepEqual(body, { error: { code: "invalid_request", message: "the body is not valid JSON" } });
+    assert.deepEqual(body, {
+      error: { code: "invalid_request", message: "the body is not valid JSON" },
+    });
   });
 
   test("an oversize body is a 413, whether declared or streamed", async () => {
@@ -117,7 +121,9 @@ describe("the HTTP edge", () => {
   test("a bug is a 500 that reveals nothing, and the server goes on", async () => {
     const { response, body } = await call("/bug");
     assert.equal(response.status, 500);
-    assert.deepEqual(body, { error: { code: "internal", message: "something went wrong on our side" } });
+    assert.deepEqual(body, {
+      error: { code: "internal", message: "something went wrong on our side" },
+    });
     assert.equal((await call("/items/2")).response.status, 200);
   });
 });

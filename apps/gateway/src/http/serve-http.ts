@@ -1,6 +1,6 @@
+import type { HttpRequest, HttpResponse, TemplatedApp } from "uWebSockets.js";
 import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
-import type { HttpRequest, HttpResponse, TemplatedApp } from "uWebSockets.js";
 import type { Logger } from "../obs/logger.ts";
 import { HttpError } from "./http-error.ts";
 import type { Method, Reply, Request, Router } from "./router.ts";
@@ -12,6 +12,8 @@ export interface HttpEdgeOptions {
   trustProxy: boolean;
   /** Sent on every response (security headers); a reply's own headers win. */
   defaultHeaders: Readonly<Record<string, string>>;
+  /** Runs before routing; throw an HttpError to refuse the request (rate limits). */
+  beforeHandle?: (request: { path: string; ip: string }) => void;
 }
 
 export interface HttpEdge {
@@ -27,14 +29,13 @@ export function mountHttp(app: TemplatedApp, options: HttpEdgeOptions): HttpEdge
   let inFlight = 0;
   app.any("/*", (res, req) => {
     inFlight++;
+    // isDone: the response may no longer be touched (answered or aborted).
     const state = { isDone: false };
     res.onAborted(() => {
-      if (!state.isDone) inFlight--;
       state.isDone = true;
     });
     void handle(res, req, state, options).finally(() => {
-      if (!state.isDone) inFlight--;
-      state.isDone = true;
+      inFlight--;
     });
   });
   return { inFlight: () => inFlight };
@@ -51,7 +52,9 @@ async function handle(
   const path = req.getUrl();
   const query = new URLSearchParams(req.getQuery() ?? "");
   const headers = new Map<string, string>();
-  req.forEach((key, value) => headers.set(key, value));
+  req.forEach((key, value) => {
+    headers.set(key, value);
+  });
   const ip = clientIp(res, headers, options.trustProxy);
   const requestId = randomUUID();
   const startedAt = performance.now();
@@ -59,7 +62,9 @@ async function handle(
 
   let reply: Reply;
   try {
-    if (!METHODS.has(method)) throw new HttpError("method_not_allowed", `${method} is not supported`);
+    if (!METHODS.has(method))
+      throw new HttpError("method_not_allowed", `${method} is not supported`);
+    options.beforeHandle?.({ path, ip });
     const match = options.router.match(method as Method, path);
     if (!match.ok) throw match.error;
     const request: Request = {
@@ -101,7 +106,11 @@ function clientIp(res: HttpResponse, headers: Map<string, string>, trustProxy: b
  * Starts reading at once (uWS drops chunks that arrive before onData is attached) and stops at the
  * cap, so an oversize body costs at most maxBodyBytes of memory.
  */
-function readBody(res: HttpResponse, headers: Map<string, string>, maxBytes: number): Promise<Buffer> {
+function readBody(
+  res: HttpResponse,
+  headers: Map<string, string>,
+  maxBytes: number,
+): Promise<Buffer> {
   const declared = Number(headers.get("content-length") ?? "0");
   return new Promise((resolve, reject) => {
     if (declared > maxBytes) {
@@ -130,7 +139,10 @@ function tooLarge(maxBytes: number): HttpError {
   return new HttpError("too_large", `request body is larger than ${maxBytes} bytes`);
 }
 
-async function parseJson(body: Promise<Buffer> | undefined, headers: Map<string, string>): Promise<unknown> {
+async function parseJson(
+  body: Promise<Buffer> | undefined,
+  headers: Map<string, string>,
+): Promise<unknown> {
   if (!body) throw new HttpError("invalid_request", "this request has no body");
   const bytes = await body;
   const type = headers.get("content-type") ?? "";
@@ -147,7 +159,13 @@ async function parseJson(body: Promise<Buffer> | undefined, headers: Map<string,
 
 async function isSettled(promise: Promise<unknown>): Promise<boolean> {
   const pending = Symbol("pending");
-  const winner = await Promise.race([promise.then(() => true, () => true), Promise.resolve(pending)]);
+  const winner = await Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    Promise.resolve(pending),
+  ]);
   return winner !== pending;
 }
 
@@ -157,10 +175,17 @@ function errorReply(error: unknown, logger: Logger, requestId: string): Reply {
     if (error.retryAfterMs !== undefined) {
       headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
     }
-    return { status: error.status, headers, body: { error: { code: error.code, message: error.message } } };
+    return {
+      status: error.status,
+      headers,
+      body: { error: { code: error.code, message: error.message } },
+    };
   }
   logger.error({ event: "http_internal_error", requestId, err: error });
-  return { status: 500, body: { error: { code: "internal", message: "something went wrong on our side" } } };
+  return {
+    status: 500,
+    body: { error: { code: "internal", message: "something went wrong on our side" } },
+  };
 }
 
 function writeReply(
@@ -171,7 +196,11 @@ function writeReply(
   defaultHeaders: Readonly<Record<string, string>>,
   shouldClose: boolean,
 ): void {
-  const headers: Record<string, string> = { ...defaultHeaders, "x-request-id": requestId, ...reply.headers };
+  const headers: Record<string, string | readonly string[]> = {
+    ...defaultHeaders,
+    "x-request-id": requestId,
+    ...reply.headers,
+  };
   let payload: string | Buffer = "";
   if (typeof reply.body === "string" || Buffer.isBuffer(reply.body)) {
     payload = reply.body;
@@ -180,7 +209,10 @@ function writeReply(
     headers["content-type"] ??= "application/json; charset=utf-8";
   }
   res.writeStatus(`${reply.status} ${STATUS_CODES[reply.status] ?? ""}`);
-  for (const [name, value] of Object.entries(headers)) res.writeHeader(name, value);
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === "string") res.writeHeader(name, value);
+    else for (const each of value) res.writeHeader(name, each);
+  }
   if (method === "HEAD") {
     res.endWithoutBody(Buffer.byteLength(payload), shouldClose);
   } else {

@@ -1,4 +1,4 @@
-import { pino, type DestinationStream, type Logger } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
 import type { LogLevel } from "../config.ts";
 
 export type { Logger };
@@ -14,7 +14,16 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       base: { service: "clofri" },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
-        paths: ["token", "*.token", "authorization", "*.authorization", "cookie", "*.cookie", "text", "*.text"],
+        paths: [
+          "token",
+          "*.token",
+          "authorization",
+          "*.authorization",
+          "cookie",
+          "*.cookie",
+          "text",
+          "*.text",
+        ],
         censor: "[redacted]",
       },
       formatters: { level: (label) => ({ level: label }) },

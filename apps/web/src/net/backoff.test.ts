@@ -5,7 +5,10 @@ import { backoffDelayMs } from "./backoff.ts";
 const options = { baseMs: 500, maxMs: 30_000 };
 
 test("the first connection attempt does not wait", () => {
-  assert.equal(backoffDelayMs(0, () => 0.99, options), 0);
+  assert.equal(
+    backoffDelayMs(0, () => 0.99, options),
+    0,
+  );
 });
 
 test("the ceiling doubles with each try and stops at maxMs", () => {
@@ -16,6 +19,12 @@ test("the ceiling doubles with each try and stops at maxMs", () => {
 });
 
 test("full jitter: the delay is spread over the whole range", () => {
-  assert.equal(backoffDelayMs(5, () => 0, options), 0);
-  assert.equal(backoffDelayMs(5, () => 0.5, options), 4000);
+  assert.equal(
+    backoffDelayMs(5, () => 0, options),
+    0,
+  );
+  assert.equal(
+    backoffDelayMs(5, () => 0.5, options),
+    4000,
+  );
 });

@@ -1,0 +1,20 @@
+import type { Kysely } from "kysely";
+import type { Mailer } from "./auth/mailer.ts";
+import type { RequestAuth } from "./auth/request-auth.ts";
+import type { Sessions } from "./auth/sessions.ts";
+import type { Config } from "./config.ts";
+import type { Database } from "./db/tables.ts";
+import type { Logger } from "./obs/logger.ts";
+
+/** What route modules need, built once by the gateway and passed to each `…Routes(router, ctx)`. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  db: Kysely<Database>;
+  sessions: Sessions;
+  auth: RequestAuth;
+  mailer: Mailer;
+  now: () => number;
+  /** The public origin; known only after listening when PORT=0. */
+  appOrigin: () => string;
+}

@@ -1,0 +1,77 @@
+import { parseCookies } from "../http/cookies.ts";
+import { HttpError } from "../http/http-error.ts";
+import type { Request } from "../http/router.ts";
+import type { Sessions, ValidSession } from "./sessions.ts";
+
+export const SESSION_COOKIE = "clofri_session";
+
+export interface Authenticated extends ValidSession {
+  token: string;
+  /** Cookie-authenticated requests are subject to the Origin check; Bearer ones are not. */
+  via: "cookie" | "bearer";
+}
+
+/** Where the credentials are, whichever the client used; Bearer wins when both are sent. */
+export function findToken(
+  headers: ReadonlyMap<string, string>,
+): { token: string; via: "cookie" | "bearer" } | undefined {
+  const authorization = headers.get("authorization");
+  if (authorization?.toLowerCase().startsWith("bearer ")) {
+    return { token: authorization.slice("bearer ".length).trim(), via: "bearer" };
+  }
+  const cookie = parseCookies(headers.get("cookie")).get(SESSION_COOKIE);
+  return cookie ? { token: cookie, via: "cookie" } : undefined;
+}
+
+/**
+ * A present Origin must be the app's own. Used on its own for unauthenticated posts (sign-in), and
+ * required (not merely checked when present) for cookie-authenticated state changes.
+ */
+export function checkOrigin(
+  headers: ReadonlyMap<string, string>,
+  appOrigin: string,
+  isRequired: boolean,
+): void {
+  const origin = headers.get("origin");
+  if (origin === undefined) {
+    if (isRequired) throw new HttpError("forbidden", "this request needs an Origin header");
+    return;
+  }
+  if (origin !== appOrigin) throw new HttpError("forbidden", "cross-origin request refused");
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export class RequestAuth {
+  readonly #sessions: Sessions;
+  readonly #appOrigin: () => string;
+
+  constructor(sessions: Sessions, appOrigin: () => string) {
+    this.#sessions = sessions;
+    this.#appOrigin = appOrigin;
+  }
+
+  /** The signed-in caller, or 401; 403 for a cookie-authenticated state change from another origin. */
+  async require(request: Request): Promise<Authenticated> {
+    const auth = await this.optional(request);
+    if (!auth) throw new HttpError("unauthorized", "sign in first");
+    return auth;
+  }
+
+  async optional(request: Request): Promise<Authenticated | undefined> {
+    const found = findToken(request.headers);
+    if (!found) return undefined;
+    if (found.via === "cookie" && !SAFE_METHODS.has(request.method)) {
+      checkOrigin(request.headers, this.#appOrigin(), true);
+    }
+    let session: ValidSession | undefined;
+    try {
+      session = await this.#sessions.validate(found.token);
+    } catch (error) {
+      throw new HttpError("unavailable", "the database is unavailable; try again shortly", {
+        cause: error,
+      });
+    }
+    return session ? { ...session, ...found } : undefined;
+  }
+}

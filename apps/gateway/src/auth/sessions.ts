@@ -1,0 +1,170 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../db/tables.ts";
+import { hashToken, newToken } from "./tokens.ts";
+
+export const SESSION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+/** Sliding expiry is written at most this often per session, not on every request. */
+const SLIDE_EVERY_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_CACHE_TTL_MS = 30_000;
+const DEFAULT_CACHE_MAX_ENTRIES = 100_000;
+
+export interface ValidSession {
+  /** The SHA-256 of the token, as stored. */
+  sessionId: string;
+  userId: string;
+  expiresAtMs: number;
+}
+
+export interface NewSession {
+  token: string;
+  session: ValidSession;
+}
+
+/** `sessionIds` names the sessions that ended; without it, every session of the user ended. */
+export interface SessionsEnded {
+  userId: string;
+  sessionIds?: readonly string[];
+}
+
+export type SessionsEndedListener = (event: SessionsEnded) => void;
+
+interface CacheEntry {
+  session: ValidSession;
+  cachedAtMs: number;
+}
+
+/**
+ * Sessions in the database, validated through a short-lived in-memory cache so that a WebSocket
+ * upgrade or an API call does not cost a query each time. Revocation evicts at once and tells
+ * listeners (the WebSocket layer closes those sockets).
+ */
+export class Sessions {
+  readonly #db: Kysely<Database>;
+  readonly #now: () => number;
+  readonly #cacheTtlMs: number;
+  readonly #cacheMaxEntries: number;
+  readonly #cache = new Map<string, CacheEntry>();
+  readonly #listeners = new Set<SessionsEndedListener>();
+
+  constructor(
+    db: Kysely<Database>,
+    options: { now?: () => number; cacheTtlMs?: number; cacheMaxEntries?: number } = {},
+  ) {
+    this.#db = db;
+    this.#now = options.now ?? Date.now;
+    this.#cacheTtlMs = options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
+    this.#cacheMaxEntries = options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES;
+  }
+
+  /** A new session with a new id at every sign-in. */
+  async create(userId: string, userAgent: string | undefined): Promise<NewSession> {
+    const token = newToken();
+    const nowMs = this.#now();
+    const session: ValidSession = {
+      sessionId: hashToken(token),
+      userId,
+      expiresAtMs: nowMs + SESSION_MAX_AGE_MS,
+    };
+    await this.#db
+      .insertInto("sessions")
+      .values({
+        id: session.sessionId,
+        user_id: userId,
+        created_at: new Date(nowMs),
+        expires_at: new Date(session.expiresAtMs),
+        user_agent: userAgent?.slice(0, 256) ?? null,
+      })
+      .execute();
+    this.#remember(session, nowMs);
+    return { token, session };
+  }
+
+  /**
+   * The live session a token names, or undefined. Rejects when the database is needed and does not
+   * answer: callers turn that into 503, not 401.
+   */
+  async validate(token: string): Promise<ValidSession | undefined> {
+    if (token.length === 0 || token.length > 128) return undefined;
+    const sessionId = hashToken(token);
+    const nowMs = this.#now();
+    const cached = this.#cache.get(sessionId);
+    if (
+      cached &&
+      nowMs - cached.cachedAtMs < this.#cacheTtlMs &&
+      cached.session.expiresAtMs > nowMs
+    ) {
+      return cached.session;
+    }
+    this.#cache.delete(sessionId);
+    const row = await this.#db
+      .selectFrom("sessions")
+      .select(["id", "user_id", "expires_at"])
+      .where("id", "=", sessionId)
+      .where("expires_at", ">", new Date(nowMs))
+      .executeTakeFirst();
+    if (!row) return undefined;
+    let expiresAtMs = row.expires_at.getTime();
+    if (nowMs + SESSION_MAX_AGE_MS - expiresAtMs >= SLIDE_EVERY_MS) {
+      expiresAtMs = nowMs + SESSION_MAX_AGE_MS;
+      await this.#db
+        .updateTable("sessions")
+        .set({ expires_at: new Date(expiresAtMs) })
+        .where("id", "=", sessionId)
+        .execute();
+    }
+    const session = { sessionId, userId: row.user_id, expiresAtMs };
+    this.#remember(session, nowMs);
+    return session;
+  }
+
+  /** Ends one session (logout). */
+  async revoke(session: ValidSession): Promise<void> {
+    await this.#db.deleteFrom("sessions").where("id", "=", session.sessionId).execute();
+    this.#cache.delete(session.sessionId);
+    this.#emit({ userId: session.userId, sessionIds: [session.sessionId] });
+  }
+
+  /** Ends every session of a user (revocation by an operator). */
+  async revokeAllForUser(userId: string): Promise<number> {
+    const rows = await this.#db
+      .deleteFrom("sessions")
+      .where("user_id", "=", userId)
+      .returning("id")
+      .execute();
+    this.forgetUser(userId);
+    this.#emit({ userId });
+    return rows.length;
+  }
+
+  /** Evicts a user's cached sessions, e.g. when the user was deleted and the rows cascaded away. */
+  forgetUser(userId: string): void {
+    for (const [sessionId, entry] of this.#cache) {
+      if (entry.session.userId === userId) this.#cache.delete(sessionId);
+    }
+  }
+
+  /** Tells the listener about every ended session; returns the unsubscribe function. */
+  onEnded(listener: SessionsEndedListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Announces that all of a user's sessions ended without going through revoke (user deleted). */
+  announceUserGone(userId: string): void {
+    this.forgetUser(userId);
+    this.#emit({ userId });
+  }
+
+  #emit(event: SessionsEnded): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  #remember(session: ValidSession, nowMs: number): void {
+    if (this.#cache.size >= this.#cacheMaxEntries) {
+      // Map iteration is insertion order: drop the oldest entry.
+      const oldest = this.#cache.keys().next();
+      if (!oldest.done) this.#cache.delete(oldest.value);
+    }
+    this.#cache.set(session.sessionId, { session, cachedAtMs: nowMs });
+  }
+}

@@ -1,0 +1,23 @@
+import { sha256 } from "@oslojs/crypto/sha2";
+import { encodeBase64urlNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
+
+/** 256 bits from the CSPRNG, URL-safe: session tokens and magic-link tokens. */
+export function newToken(): string {
+  return encodeBase64urlNoPadding(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/** What the database stores instead of a token. */
+export function hashToken(token: string): string {
+  return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+// Crockford's base32: no I, L, O or U, so a code read aloud or typed by hand is hard to get wrong.
+const CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/** A random code from the CSPRNG over an unambiguous 32-letter alphabet (5 bits a character). */
+export function newCode(length: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  let code = "";
+  for (const byte of bytes) code += CODE_ALPHABET[byte & 31];
+  return code;
+}

@@ -1,0 +1,89 @@
+import type { Kysely } from "kysely";
+import { newCode } from "../auth/tokens.ts";
+import { isUniqueViolation } from "./errors.ts";
+import type { Database, User } from "./tables.ts";
+
+export const FRIEND_CODE_LENGTH = 8;
+const MAX_CODE_ATTEMPTS = 5;
+
+/** The name a new user starts with until they change it: the email's local part. */
+export function displayNameFromEmail(email: string): string {
+  const local = email.split("@")[0] ?? "";
+  return local.slice(0, 64) || "friend";
+}
+
+export async function findUserById(db: Kysely<Database>, id: string): Promise<User | undefined> {
+  return db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function findUserByEmail(
+  db: Kysely<Database>,
+  email: string,
+): Promise<User | undefined> {
+  return db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
+}
+
+/**
+ * The user with this email, created on first sign-in. Safe under concurrency: a racing insert of
+ * the same email loses on the unique constraint and reads the winner's row.
+ */
+export async function findOrCreateUserByEmail(
+  db: Kysely<Database>,
+  email: string,
+  profile: { displayName?: string; avatarUrl?: string | null } = {},
+): Promise<{ user: User; isNew: boolean }> {
+  const existing = await findUserByEmail(db, email);
+  if (existing) return { user: existing, isNew: false };
+  for (let attempt = 1; ; attempt++) {
+    const inserted = await db
+      .insertInto("users")
+      .values({
+        email,
+        display_name: profile.displayName?.slice(0, 64) || displayNameFromEmail(email),
+        avatar_url: profile.avatarUrl ?? null,
+        friend_code: newCode(FRIEND_CODE_LENGTH),
+      })
+      .onConflict((conflict) => conflict.column("email").doNothing())
+      .returningAll()
+      .executeTakeFirst()
+      .catch((error: unknown) => {
+        // Only a friend-code collision lands here (email conflicts do nothing): try another code.
+        if (isUniqueViolation(error) && attempt < MAX_CODE_ATTEMPTS) return null;
+        throw error;
+      });
+    if (inserted) return { user: inserted, isNew: true };
+    if (inserted === undefined) {
+      const winner = await findUserByEmail(db, email);
+      if (winner) return { user: winner, isNew: false };
+    }
+  }
+}
+
+export async function updateUserProfile(
+  db: Kysely<Database>,
+  id: string,
+  changes: { displayName?: string; avatarUrl?: string | null },
+): Promise<User | undefined> {
+  const set: { display_name?: string; avatar_url?: string | null } = {};
+  if (changes.displayName !== undefined) set.display_name = changes.displayName;
+  if (changes.avatarUrl !== undefined) set.avatar_url = changes.avatarUrl;
+  if (Object.keys(set).length === 0) return findUserById(db, id);
+  return db.updateTable("users").set(set).where("id", "=", id).returningAll().executeTakeFirst();
+}
+
+export async function deleteUser(db: Kysely<Database>, id: string): Promise<boolean> {
+  const result = await db.deleteFrom("users").where("id", "=", id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** The user as the API shows them to themself. */
+export function toMe(user: User) {
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.display_name,
+    avatarUrl: user.avatar_url,
+    friendCode: user.friend_code,
+    createdAt: user.created_at.getTime(),
+  };
+}
