@@ -24,8 +24,12 @@ export class GatewayProcess {
   }> = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(env: Record<string, string> = {}) {
-    this.dataDir = mkdtempSync(join(tmpdir(), "clofri-gw-"));
+  readonly #ownsDataDir: boolean;
+
+  /** Pass `dataDir` to reuse one across processes (the caller removes it); else a temporary one. */
+  constructor(env: Record<string, string> = {}, options: { dataDir?: string } = {}) {
+    this.#ownsDataDir = options.dataDir === undefined;
+    this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "clofri-gw-"));
     this.child = spawn(process.execPath, ["--import", "tsx", MAIN], {
       env: { PATH: process.env.PATH, PORT: "0", DATA_DIR: this.dataDir, LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -54,11 +58,14 @@ export class GatewayProcess {
 
   /** Resolves with the first log line (past or future) that has this event. */
   waitForEvent(event: string): Promise<LogLine> {
-    const seen = this.logs.find((line) => line.event === event);
+    return this.waitForLine((line) => line.event === event);
+  }
+
+  /** Resolves with the first log line (past or future) that matches. */
+  waitForLine(match: (line: LogLine) => boolean): Promise<LogLine> {
+    const seen = this.logs.find(match);
     if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) =>
-      this.#waiters.push({ match: (line) => line.event === event, resolve }),
-    );
+    return new Promise((resolve) => this.#waiters.push({ match, resolve }));
   }
 
   async port(): Promise<number> {
@@ -74,6 +81,6 @@ export class GatewayProcess {
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
     await this.exited;
-    rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.#ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
