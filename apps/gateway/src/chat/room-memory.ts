@@ -1,0 +1,146 @@
+import { randomUUID } from "node:crypto";
+import type { MemberSummary, Message } from "@clofri/protocol";
+import { RingBuffer } from "./ring-buffer.ts";
+import type { GroupState } from "./room-api.ts";
+
+/** The answer to a `send`, remembered so that a retry with the same key gets it again. */
+export interface Ack {
+  readonly id: string;
+  readonly ts: number;
+  readonly seq: number;
+}
+
+/** One person in the room, however many tabs or devices they joined from. */
+export interface RoomMember {
+  readonly userId: string;
+  displayName: string;
+  avatarUrl: string | null;
+  isMuted: boolean;
+  /** The status the group was last told: idle once every joined connection is idle. */
+  isIdle: boolean;
+  /** Joined connections, each with whether it is idle. */
+  readonly connections: Map<string, boolean>;
+  /** Actor-clock time at which a user whose last socket dropped uncleanly stops being present. */
+  graceEndsAtMs: number | undefined;
+}
+
+/** What a (re)joining client says it has already seen. */
+export interface ResumeFrom {
+  epoch?: string | undefined;
+  afterSeq?: number | undefined;
+}
+
+export interface Resumed {
+  messages: Message[];
+  /** Messages after `afterSeq` that are already gone. */
+  expired: number;
+}
+
+/**
+ * What a room must not lose when its actor crashes. `Rooms` owns it and hands it to every
+ * incarnation; the actor changes it only once a step has been worked out (compute first,
+ * commit last), so a restart finds it as it was after the last message handled successfully.
+ */
+export class RoomMemory {
+  readonly groupId: string;
+  /** Names this history of the room; new only when the room is created anew. */
+  readonly epoch: string;
+  readonly messages: RingBuffer<Message>;
+  readonly members = new Map<string, RoomMember>();
+  #lastSeq = 0;
+  /** `(userId, key)` → ack, for exactly as long as that message is retained. */
+  readonly #acks = new Map<string, Ack>();
+
+  constructor(
+    groupId: string,
+    retention: { maxMessages: number; maxAgeMs: number },
+    epoch: string = randomUUID(),
+  ) {
+    this.groupId = groupId;
+    this.epoch = epoch;
+    this.messages = new RingBuffer<Message>({
+      maxItems: retention.maxMessages,
+      maxAgeMs: retention.maxAgeMs,
+      onEvict: (message) => this.#acks.delete(ackKey(message.userId, message.key)),
+    });
+  }
+
+  /** The seq of the newest message ever sent in this epoch, retained or not (0 before any). */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  ackFor(userId: string, key: string): Ack | undefined {
+    return this.#acks.get(ackKey(userId, key));
+  }
+
+  /** Appends the next message (its seq must be `lastSeq + 1`) and remembers its key. */
+  commitMessage(message: Message): void {
+    if (message.seq !== this.#lastSeq + 1) {
+      throw new RangeError(`expected message seq ${this.#lastSeq + 1}, got ${message.seq}`);
+    }
+    this.messages.append(message);
+    this.#lastSeq = message.seq;
+    this.#acks.set(ackKey(message.userId, message.key), {
+      id: message.id,
+      ts: message.ts,
+      seq: message.seq,
+    });
+  }
+
+  /** Drops messages past their age, and their idempotency keys with them. */
+  prune(nowMs: number): void {
+    this.messages.prune(nowMs);
+  }
+
+  /**
+   * Same epoch and an `afterSeq`: only what came after it, and an honest count of what in
+   * (afterSeq, oldest retained seq) is gone. Otherwise, a history the client has not seen:
+   * everything retained, and `expired` 0 since nothing can be said about what it missed.
+   */
+  resume(from: ResumeFrom): Resumed {
+    const { afterSeq } = from;
+    if (from.epoch !== this.epoch || afterSeq === undefined) {
+      return { messages: this.messages.toArray(), expired: 0 };
+    }
+    const oldestRetainedSeq = this.messages.oldest?.seq ?? this.#lastSeq + 1;
+    return {
+      messages: this.messages.since(afterSeq),
+      expired: Math.max(0, oldestRetainedSeq - 1 - afterSeq),
+    };
+  }
+
+  /** The fields of `group_state` for a client resuming `from`; typing is the incarnation's. */
+  groupState(from: ResumeFrom, isTyping: (userId: string) => boolean): GroupState {
+    const { messages, expired } = this.resume(from);
+    const members: MemberSummary[] = [];
+    for (const member of this.members.values()) {
+      members.push({
+        userId: member.userId,
+        displayName: member.displayName,
+        avatarUrl: member.avatarUrl,
+        status: member.isIdle ? "idle" : "active",
+        typing: isTyping(member.userId),
+      });
+    }
+    const retention = { maxMessages: this.messages.maxItems, maxAgeMs: this.messages.maxAgeMs };
+    return { group: this.groupId, epoch: this.epoch, members, messages, expired, retention };
+  }
+
+  /** The member who joined from `connId`, if that connection is joined. */
+  memberOf(connId: string, userId: string): RoomMember | undefined {
+    const member = this.members.get(userId);
+    return member?.connections.has(connId) ? member : undefined;
+  }
+
+  connectionIds(): string[] {
+    const connIds: string[] = [];
+    for (const member of this.members.values()) connIds.push(...member.connections.keys());
+    return connIds;
+  }
+}
+
+// User ids are uuids, so a space cannot occur in one and the pair cannot be ambiguous.
+function ackKey(userId: string, key: string): string {
+  return `${userId} ${key}`;
+}

@@ -1,0 +1,14 @@
+/**
+ * What a room may do at the edge. The WebSocket layer implements it with uWS topics, so a
+ * broadcast is serialized once and fanned out by uWS, never by a loop over sockets in JS.
+ * A connId that is no longer connected must be ignored: a room may learn of a close late.
+ */
+export interface RoomPort {
+  /** To every connection that joined the room (topic `room:<groupId>`). */
+  publishRoom(groupId: string, text: string): void;
+  /** To every online member of the group, joined or not (topic `presence:<groupId>`). */
+  publishPresence(groupId: string, text: string): void;
+  sendTo(connId: string, text: string): void;
+  subscribeRoom(connId: string, groupId: string): void;
+  unsubscribeRoom(connId: string, groupId: string): void;
+}
