@@ -85,6 +85,26 @@ for (const engine of testEngines()) {
       assert.equal(forged.status, 401);
     });
 
+    test("a session in daily use slides: the server renews it and re-sends the cookie", async () => {
+      const { token } = await signIn("daily@example.test");
+      const headers = { cookie: `clofri_session=${token}` };
+      const fresh = await fetch(`${t.base}/api/me`, { headers });
+      assert.equal(fresh.status, 200);
+      assert.equal(fresh.headers.get("set-cookie"), null, "nothing to renew on the first day");
+      t.clock.nowMs += 2 * 24 * 60 * 60 * 1000;
+      const later = await fetch(`${t.base}/api/me`, { headers });
+      assert.equal(later.status, 200);
+      const renewed = later.headers.get("set-cookie") ?? "";
+      assert.equal(cookieValue(renewed, "clofri_session"), token, "the same session");
+      assert.match(renewed, /Max-Age=2592000/);
+      t.clock.nowMs += 29 * 24 * 60 * 60 * 1000;
+      assert.equal(
+        (await fetch(`${t.base}/api/me`, { headers })).status,
+        200,
+        "31 days after sign-in",
+      );
+    });
+
     test("a used link is rejected; an expired link is rejected", async () => {
       const token = await requestLink("once@example.test");
       assert.equal((await post("/auth/magic-link/verify", { token })).status, 200);

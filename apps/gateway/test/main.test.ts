@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { GatewayProcess } from "./gateway-process.ts";
 
-describe("the gateway process", { timeout: 60_000 }, () => {
+describe("the gateway process", { timeout: 180_000 }, () => {
   test("serves /health on the native uWS binary and exits 0 on SIGTERM", async () => {
     const gateway = new GatewayProcess();
     try {

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { GatewayProcess } from "./gateway-process.ts";
 
 test("on the embedded database, accounts and sessions survive a restart", {
-  timeout: 90_000,
+  timeout: 180_000,
 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "clofri-persist-"));
   try {

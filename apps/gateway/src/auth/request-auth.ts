@@ -1,9 +1,8 @@
 import { parseCookies } from "../http/cookies.ts";
 import { HttpError } from "../http/http-error.ts";
 import type { Request } from "../http/router.ts";
+import { SESSION_COOKIE, sessionCookie } from "./session-cookie.ts";
 import type { Sessions, ValidSession } from "./sessions.ts";
-
-export const SESSION_COOKIE = "clofri_session";
 
 export interface Authenticated extends ValidSession {
   token: string;
@@ -66,7 +65,14 @@ export class RequestAuth {
     }
     let session: ValidSession | undefined;
     try {
-      session = await this.#sessions.validate(found.token);
+      session = await this.#sessions.validate(found.token, {
+        // The server slid the session's expiry: slide the browser's cookie with it.
+        onRenewed: () => {
+          if (found.via === "cookie") {
+            request.addResponseHeader("set-cookie", sessionCookie(found.token, this.#appOrigin()));
+          }
+        },
+      });
     } catch (error) {
       throw new HttpError("unavailable", "the database is unavailable; try again shortly", {
         cause: error,

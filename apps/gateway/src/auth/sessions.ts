@@ -83,7 +83,10 @@ export class Sessions {
    * The live session a token names, or undefined. Rejects when the database is needed and does not
    * answer: callers turn that into 503, not 401.
    */
-  async validate(token: string): Promise<ValidSession | undefined> {
+  async validate(
+    token: string,
+    options: { onRenewed?: (session: ValidSession) => void } = {},
+  ): Promise<ValidSession | undefined> {
     if (token.length === 0 || token.length > 128) return undefined;
     const sessionId = hashToken(token);
     const nowMs = this.#now();
@@ -114,6 +117,7 @@ export class Sessions {
     }
     const session = { sessionId, userId: row.user_id, expiresAtMs };
     this.#remember(session, nowMs);
+    if (expiresAtMs !== row.expires_at.getTime()) options.onRenewed?.(session);
     return session;
   }
 

@@ -84,7 +84,11 @@ let pgliteSnapshot: Promise<Blob> | undefined;
 async function openTestPglite(): Promise<DatabaseHandle> {
   pgliteSnapshot ??= loadOrBuildSnapshot();
   const loadDataDir = await pgliteSnapshot;
-  return pgliteDatabase(await createPglite({ dataDir: "memory://", loadDataDir }));
+  const pglite = await createPglite({ dataDir: "memory://", loadDataDir });
+  // A PGlite loaded from a snapshot and closed before its first query keeps re-arming a timer,
+  // and the test process never exits: touch it once so close() always ends it.
+  await pglite.query("select 1");
+  return pgliteDatabase(pglite);
 }
 
 async function loadOrBuildSnapshot(): Promise<Blob> {

@@ -13,6 +13,8 @@ export interface Request {
   readonly params: Readonly<Record<string, string>>;
   /** The parsed JSON body; rejects with an HttpError for a missing, malformed or oversize body. */
   json(): Promise<unknown>;
+  /** Adds a header to whatever the handler answers, errors included (a renewed session cookie). */
+  addResponseHeader(name: string, value: string): void;
 }
 
 export interface Reply {

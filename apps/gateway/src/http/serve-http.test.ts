@@ -21,6 +21,11 @@ describe("the HTTP edge", () => {
       })
       .get("/bug", () => {
         throw new Error("a bug");
+      })
+      .post("/ignores-body", async () => {
+        // Like a route that checks the session in the database before it would read the body.
+        await new Promise((resolve) => setImmediate(resolve));
+        return { status: 204 };
       });
     const app = uWS.App();
     mountHttp(app, {
@@ -95,6 +100,21 @@ describe("the HTTP edge", () => {
       duplex: "half",
     } as RequestInit);
     assert.equal(streamed.response.status, 413);
+  });
+
+  test("an oversize body that the route never reads does not take the process down", async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+      const response = await fetch(`${base}/ignores-body`, json("x".repeat(100_000)));
+      assert.equal(response.status, 204);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(rejections, []);
+      assert.equal((await call("/items/3")).response.status, 200);
+    } finally {
+      process.off("unhandledRejection", onRejection);
+    }
   });
 
   test("a body that is not JSON is refused by content type", async () => {

@@ -8,7 +8,8 @@ import type { Method, Reply, Request, Router } from "./router.ts";
 export interface HttpEdgeOptions {
   router: Router;
   logger: Logger;
-  maxBodyBytes: number;
+  /** A function gives each path its own cap. */
+  maxBodyBytes: number | ((path: string) => number);
   trustProxy: boolean;
   /** Sent on every response (security headers); a reply's own headers win. */
   defaultHeaders: Readonly<Record<string, string>>;
@@ -58,8 +59,11 @@ async function handle(
   const ip = clientIp(res, headers, options.trustProxy);
   const requestId = randomUUID();
   const startedAt = performance.now();
-  const body = BODY_METHODS.has(method) ? readBody(res, headers, options.maxBodyBytes) : undefined;
+  const maxBodyBytes =
+    typeof options.maxBodyBytes === "number" ? options.maxBodyBytes : options.maxBodyBytes(path);
+  const body = BODY_METHODS.has(method) ? readBody(res, headers, maxBodyBytes) : undefined;
 
+  const extraHeaders: Array<[string, string]> = [];
   let reply: Reply;
   try {
     if (!METHODS.has(method))
@@ -75,14 +79,18 @@ async function handle(
       ip,
       params: match.params,
       json: () => parseJson(body, headers),
+      addResponseHeader: (name, value) => extraHeaders.push([name, value]),
     };
     reply = await match.handler(request);
   } catch (error) {
     reply = errorReply(error, options.logger, requestId);
   }
   if (state.isDone) return;
-  const isBodyUnread = body !== undefined && !(await isSettled(body));
-  res.cork(() => writeReply(res, reply, method, requestId, options.defaultHeaders, isBodyUnread));
+  if (extraHeaders.length > 0) reply = withHeaders(reply, extraHeaders);
+  // Answering before the whole body was read (or after refusing it): close the connection, or the
+  // rest of the body would be taken as the next request.
+  const shouldClose = body !== undefined && !(await isReadInFull(body));
+  res.cork(() => writeReply(res, reply, method, requestId, options.defaultHeaders, shouldClose));
   state.isDone = true;
   options.logger.debug({
     event: "http_request",
@@ -94,6 +102,15 @@ async function handle(
   });
 }
 
+function withHeaders(reply: Reply, extra: ReadonlyArray<[string, string]>): Reply {
+  const headers: Record<string, string | readonly string[]> = { ...reply.headers };
+  for (const [name, value] of extra) {
+    const existing = headers[name];
+    headers[name] = existing === undefined ? value : [...[existing].flat(), value];
+  }
+  return { ...reply, headers };
+}
+
 function clientIp(res: HttpResponse, headers: Map<string, string>, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
@@ -102,35 +119,38 @@ function clientIp(res: HttpResponse, headers: Map<string, string>, trustProxy: b
   return Buffer.from(res.getRemoteAddressAsText()).toString();
 }
 
+type Body = { ok: true; bytes: Buffer } | { ok: false; error: HttpError };
+
 /**
  * Starts reading at once (uWS drops chunks that arrive before onData is attached) and stops at the
- * cap, so an oversize body costs at most maxBodyBytes of memory.
+ * cap, so an oversize body costs at most maxBodyBytes of memory. Never rejects: a handler may not
+ * read the body at all, and a rejection nobody awaits would take the process down.
  */
 function readBody(
   res: HttpResponse,
   headers: Map<string, string>,
   maxBytes: number,
-): Promise<Buffer> {
+): Promise<Body> {
   const declared = Number(headers.get("content-length") ?? "0");
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     if (declared > maxBytes) {
-      reject(tooLarge(maxBytes));
+      resolve({ ok: false, error: tooLarge(maxBytes) });
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let isRejected = false;
+    let isRefused = false;
     res.onData((chunk, isLast) => {
-      if (isRejected) return;
+      if (isRefused) return;
       size += chunk.byteLength;
       if (size > maxBytes) {
-        isRejected = true;
-        reject(tooLarge(maxBytes));
+        isRefused = true;
+        resolve({ ok: false, error: tooLarge(maxBytes) });
         return;
       }
       // uWS reuses the chunk's memory after this callback returns: copy it.
       chunks.push(Buffer.from(new Uint8Array(chunk)));
-      if (isLast) resolve(Buffer.concat(chunks, size));
+      if (isLast) resolve({ ok: true, bytes: Buffer.concat(chunks, size) });
     });
   });
 }
@@ -140,11 +160,13 @@ function tooLarge(maxBytes: number): HttpError {
 }
 
 async function parseJson(
-  body: Promise<Buffer> | undefined,
+  body: Promise<Body> | undefined,
   headers: Map<string, string>,
 ): Promise<unknown> {
   if (!body) throw new HttpError("invalid_request", "this request has no body");
-  const bytes = await body;
+  const read = await body;
+  if (!read.ok) throw read.error;
+  const { bytes } = read;
   const type = headers.get("content-type") ?? "";
   if (bytes.length > 0 && !type.toLowerCase().startsWith("application/json")) {
     throw new HttpError("unsupported_media_type", "expected content-type application/json");
@@ -157,16 +179,10 @@ async function parseJson(
   }
 }
 
-async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+async function isReadInFull(body: Promise<Body>): Promise<boolean> {
   const pending = Symbol("pending");
-  const winner = await Promise.race([
-    promise.then(
-      () => true,
-      () => true,
-    ),
-    Promise.resolve(pending),
-  ]);
-  return winner !== pending;
+  const read = await Promise.race([body, Promise.resolve(pending)]);
+  return read !== pending && read.ok;
 }
 
 function errorReply(error: unknown, logger: Logger, requestId: string): Reply {
@@ -216,7 +232,6 @@ function writeReply(
   if (method === "HEAD") {
     res.endWithoutBody(Buffer.byteLength(payload), shouldClose);
   } else {
-    // Answering before an oversize body was read: close, or the rest of it would be taken as a request.
     res.end(payload, shouldClose);
   }
 }

@@ -2,12 +2,12 @@ import * as v from "valibot";
 import type { AppContext } from "../../app-context.ts";
 import { consumeMagicLink, createMagicLink, magicLinkUrl } from "../../auth/magic-links.ts";
 import { checkOrigin } from "../../auth/request-auth.ts";
+import { sessionCookie } from "../../auth/session-cookie.ts";
 import { findOrCreateUserByEmail, toMe } from "../../db/users.ts";
 import { perPeriod, RateLimiter } from "../../limits/rate-limiter.ts";
 import { HttpError } from "../http-error.ts";
 import type { Router } from "../router.ts";
 import { parseBody } from "../validate.ts";
-import { sessionCookie } from "./session-cookie.ts";
 
 const MagicLinkRequest = v.object({
   email: v.pipe(
@@ -22,15 +22,16 @@ const MagicLinkVerify = v.object({
   token: v.pipe(v.string("expected a string"), v.minLength(1), v.maxLength(128)),
 });
 
-const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
+/** `MAGIC_LINKS_PER_15_MIN` is counted over this window (it happens to equal the link lifetime). */
+const MAGIC_LINK_LIMIT_WINDOW_MS = 15 * 60 * 1000;
 
 export function magicLinkRoutes(router: Router, ctx: AppContext): void {
   const perEmail = new RateLimiter(
-    [perPeriod(ctx.config.limits.magicLinksPer15Min, FIFTEEN_MINUTES_MS)],
+    [perPeriod(ctx.config.limits.magicLinksPer15Min, MAGIC_LINK_LIMIT_WINDOW_MS)],
     ctx.now,
   );
   const perIp = new RateLimiter(
-    [perPeriod(ctx.config.limits.magicLinksPer15Min, FIFTEEN_MINUTES_MS)],
+    [perPeriod(ctx.config.limits.magicLinksPer15Min, MAGIC_LINK_LIMIT_WINDOW_MS)],
     ctx.now,
   );
 

@@ -1,14 +1,13 @@
 import type { AppContext } from "../../app-context.ts";
+import { OAUTH_PROVIDERS } from "../../auth/oauth.ts";
+import { clearedSessionCookie } from "../../auth/session-cookie.ts";
 import type { Router } from "../router.ts";
-import { clearedSessionCookie } from "./session-cookie.ts";
 
 export function sessionRoutes(router: Router, ctx: AppContext): void {
   router.get("/auth/providers", () => ({
     status: 200,
     body: {
-      providers: (["google", "github", "discord"] as const).filter(
-        (name) => ctx.config.oauth[name],
-      ),
+      providers: OAUTH_PROVIDERS.filter((name) => ctx.config.oauth[name]),
       magicLink: true,
       magicLinkDelivery: ctx.mailer.kind,
     },

@@ -1,6 +1,7 @@
-import { SESSION_COOKIE } from "../../auth/request-auth.ts";
-import { SESSION_MAX_AGE_MS } from "../../auth/sessions.ts";
-import { serializeCookie } from "../cookies.ts";
+import { serializeCookie } from "../http/cookies.ts";
+import { SESSION_MAX_AGE_MS } from "./sessions.ts";
+
+export const SESSION_COOKIE = "clofri_session";
 
 export function sessionCookie(token: string, appOrigin: string): string {
   return serializeCookie(SESSION_COOKIE, token, {
