@@ -1,0 +1,39 @@
+import type { Kysely } from "kysely";
+import { findMembership, type Membership } from "../db/groups.ts";
+import type { Database } from "../db/tables.ts";
+import { HttpError } from "../http/http-error.ts";
+
+// Who may do what to a group, in one place. Anyone who is not a member gets the same 404 as for a
+// group that does not exist, so ids reveal nothing; members who may not do something get 403.
+
+/** The caller's membership; 404 unless the group exists and they are in it. */
+export async function requireMembership(
+  db: Kysely<Database>,
+  groupId: string,
+  userId: string,
+  options: { lock?: boolean } = {},
+): Promise<Membership> {
+  const membership = await findMembership(db, groupId, userId, options);
+  if (!membership) throw new HttpError("not_found", "no such group");
+  return membership;
+}
+
+/** Creator-only actions: rename, add members, invites, kick, mute, delete, audit. */
+export function requireCreator(membership: Membership, doing: string): void {
+  if (membership.member.role !== "creator") {
+    throw new HttpError("forbidden", `only the group's creator can ${doing}`);
+  }
+}
+
+/** A direct chat is exactly its two friends: it cannot be renamed, joined, left or moderated. */
+export function requireRegularGroup(membership: Membership, doing: string): void {
+  if (membership.group.kind === "direct") {
+    throw new HttpError("forbidden", `this is a direct chat: nobody can ${doing}`);
+  }
+}
+
+/** Both checks, in the order that gives the clearer message. */
+export function requireCreatorOfGroup(membership: Membership, doing: string): void {
+  requireRegularGroup(membership, doing);
+  requireCreator(membership, doing);
+}
