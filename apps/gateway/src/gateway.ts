@@ -1,4 +1,5 @@
 import type { us_listen_socket } from "uWebSockets.js";
+import type { Clock } from "@clofri/actors";
 import type { AppContext } from "./app-context.ts";
 import { logMailer, type Mailer, smtpMailer } from "./auth/mailer.ts";
 import { RequestAuth } from "./auth/request-auth.ts";
@@ -7,15 +8,24 @@ import type { Config } from "./config.ts";
 import type { DatabaseHandle } from "./db/create-database.ts";
 import { HttpError } from "./http/http-error.ts";
 import { Router } from "./http/router.ts";
+import { adminRoutes, FIXTURES_MAX_BODY_BYTES, FIXTURES_PATH } from "./http/routes/admin.ts";
 import { magicLinkRoutes } from "./http/routes/auth-magic-link.ts";
+import { oauthRoutes } from "./http/routes/auth-oauth.ts";
 import { sessionRoutes } from "./http/routes/auth-session.ts";
+import { directRoutes } from "./http/routes/direct.ts";
+import { friendRoutes } from "./http/routes/friends.ts";
+import { groupRoutes } from "./http/routes/groups.ts";
 import { healthRoutes } from "./http/routes/health.ts";
+import { inviteRoutes } from "./http/routes/invites.ts";
 import { meRoutes } from "./http/routes/me.ts";
 import { SECURITY_HEADERS } from "./http/security-headers.ts";
 import { mountHttp } from "./http/serve-http.ts";
 import { uWS } from "./http/uws.ts";
 import { perPeriod, RateLimiter } from "./limits/rate-limiter.ts";
 import type { Logger } from "./obs/logger.ts";
+import { SocialBus } from "./social/events.ts";
+import type { PresenceReader } from "./social/presence.ts";
+import { Realtime } from "./ws/realtime.ts";
 
 export interface GatewayDeps {
   config: Config;
@@ -24,6 +34,13 @@ export interface GatewayDeps {
   now?: () => number;
   /** Tests pass a mailer that captures mail; by default SMTP when configured, else the log. */
   mailer?: Mailer;
+  /** The real-time layer may supply the bus it listens on and its presence; else built here. */
+  events?: SocialBus;
+  presence?: PresenceReader;
+  /** Runs the real-time layer's timers (rooms, presence grace); tests pass a ManualClock. */
+  clock?: Clock;
+  /** Enables test hooks such as `rooms.crash`; never in production. */
+  enableTestHooks?: boolean;
 }
 
 export interface Gateway {
@@ -31,6 +48,8 @@ export interface Gateway {
   readonly port: number;
   readonly appOrigin: string;
   readonly context: AppContext;
+  /** The WebSocket edge: connections, rooms, presence. */
+  readonly realtime: Realtime;
   /** Stops accepting, lets in-flight requests finish (bounded by the shutdown timeout). */
   shutdown(): Promise<void>;
 }
@@ -47,6 +66,15 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const startedAtMs = now();
   let appOrigin = config.appOrigin;
   const sessions = new Sessions(database.db, { now });
+  const realtime = new Realtime({
+    config,
+    logger,
+    db: database.db,
+    sessions,
+    now,
+    clock: deps.clock,
+    enableTestHooks: deps.enableTestHooks,
+  });
   const context: AppContext = {
     config,
     logger,
@@ -58,6 +86,12 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
       (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(logger)),
     now,
     appOrigin: () => resolvedOrigin(),
+    events:
+      deps.events ??
+      new SocialBus((error, event) =>
+        logger.error({ event: "social_listener_failed", type: event.type, err: error }),
+      ),
+    presence: deps.presence ?? realtime.presence,
   };
   function resolvedOrigin(): string {
     if (appOrigin === undefined) throw new Error("the app origin is known only after listening");
@@ -65,17 +99,25 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   }
 
   const app = uWS.App();
+  // Before the HTTP catch-all, so /ws upgrades reach the WebSocket edge.
+  realtime.mount(app, context);
   const router = new Router();
   healthRoutes(router, {
     now,
     startedAtMs,
-    connections: () => 0,
-    rooms: () => 0,
+    connections: () => realtime.connectionCount,
+    rooms: () => realtime.roomCount,
     isDatabaseUp: () => withTimeout(database.ping(), DB_PING_TIMEOUT_MS, false),
   });
   sessionRoutes(router, context);
   magicLinkRoutes(router, context);
   meRoutes(router, context);
+  friendRoutes(router, context);
+  groupRoutes(router, context);
+  inviteRoutes(router, context);
+  directRoutes(router, context);
+  adminRoutes(router, context);
+  oauthRoutes(router, context);
 
   const restLimiter = new RateLimiter(
     [perPeriod(config.limits.restRequestsPerMinute, 60_000)],
@@ -87,7 +129,11 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const http = mountHttp(app, {
     router,
     logger,
-    maxBodyBytes: MAX_BODY_BYTES,
+    // Fixture specs for thousands of users are far above the API's cap; only the admin may send one.
+    maxBodyBytes: (path) =>
+      config.adminToken !== undefined && path === FIXTURES_PATH
+        ? FIXTURES_MAX_BODY_BYTES
+        : MAX_BODY_BYTES,
     trustProxy: config.trustProxy,
     defaultHeaders: SECURITY_HEADERS,
     beforeHandle(request) {
@@ -117,10 +163,12 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     port,
     appOrigin,
     context,
+    realtime,
     async shutdown() {
       if (isShuttingDown) return;
       isShuttingDown = true;
       uWS.us_listen_socket_close(listenSocket);
+      await realtime.shutdown();
       clearInterval(sweeper);
       // Leave part of the budget for closing the database after the last request.
       const deadline = performance.now() + config.timing.shutdownTimeoutMs * 0.8;

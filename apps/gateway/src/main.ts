@@ -1,3 +1,4 @@
+import { loadOrCreateDevAdminToken } from "./auth/admin-token.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { openDatabase } from "./db/create-database.ts";
 import { migrateToLatest } from "./db/migrate.ts";
@@ -20,6 +21,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  // Every message lives only in this process: a stray rejection is a bug to log and fix, not a
+  // reason to drop every conversation (Node's default would exit).
+  process.on("unhandledRejection", (reason) => {
+    logger.error({ event: "unhandled_rejection", err: reason });
+  });
 
   const isNative = isNativeUws();
   if (!isNative && !config.allowUwsFallback) {
@@ -33,6 +39,16 @@ async function main(): Promise<void> {
   logger.info({ event: "database_opened", engine: database.engine });
   const applied = await migrateToLatest(database.db);
   logger.info({ event: "migrations_applied", count: applied.length, names: applied });
+
+  // Development convenience (SPEC §4): outside NODE_ENV=production, a missing ADMIN_TOKEN is
+  // generated into $DATA_DIR/admin-token (mode 0600). Only the file's path is logged.
+  if (config.adminToken === undefined && process.env.NODE_ENV !== "production") {
+    const devToken = await loadOrCreateDevAdminToken(config.dataDir);
+    if (devToken) {
+      config = { ...config, adminToken: devToken.token };
+      logger.info({ event: "dev_admin_token", path: devToken.path, isNew: devToken.isNew });
+    }
+  }
 
   const gateway = await startGateway({ config, logger, database });
 

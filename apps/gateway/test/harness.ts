@@ -1,3 +1,4 @@
+import type { Clock } from "@clofri/actors";
 import type { Mail, Mailer } from "../src/auth/mailer.ts";
 import { loadConfig } from "../src/config.ts";
 import type { DatabaseHandle } from "../src/db/create-database.ts";
@@ -47,6 +48,13 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+export interface TestGatewayOptions {
+  /** Runs the real-time layer's timers (room and presence grace, typing, linger). */
+  clock?: Clock;
+  /** Enables `rooms.crash`. */
+  enableTestHooks?: boolean;
+}
+
 /**
  * The real gateway in this process on 127.0.0.1:0 over a fresh database of the given engine.
  * Time is a settable clock (rate limits, expiries); `env` overrides configuration.
@@ -54,6 +62,7 @@ export interface TestGateway {
 export async function startTestGateway(
   engine: TestEngine,
   env: Record<string, string> = {},
+  options: TestGatewayOptions = {},
 ): Promise<TestGateway> {
   const database = await engine.open();
   const config = loadConfig({ PORT: "0", LOG_LEVEL: "silent", ...env });
@@ -65,6 +74,7 @@ export async function startTestGateway(
     database,
     mailer,
     now: () => clock.nowMs,
+    ...options,
   });
   return {
     gateway,

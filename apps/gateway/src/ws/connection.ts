@@ -1,0 +1,117 @@
+import type { WebSocket } from "uWebSockets.js";
+import { CLOSE_CODES } from "@clofri/protocol";
+
+/** What the upgrade hands to uWS for a socket; the rest of a connection's state lives here. */
+export interface SocketData {
+  connId: string;
+  userId: string;
+  sessionId: string;
+}
+
+/** `ws.send` results (uWS): 1 sent, 0 buffered, 2 dropped past `maxBackpressure`. */
+const SEND_DROPPED = 2;
+
+/** Closes the server decides on that still show the user's departure at once (no grace). */
+const CLEAN_SERVER_CLOSES: ReadonlySet<number> = new Set([
+  CLOSE_CODES.goingAway,
+  CLOSE_CODES.heartbeatTimeout,
+  CLOSE_CODES.sessionEnded,
+  CLOSE_CODES.policyViolation,
+]);
+/** A client that says goodbye (normal closure, or going away as a tab closes). */
+const CLEAN_CLIENT_CLOSES: ReadonlySet<number> = new Set([1000, 1001]);
+
+/**
+ * One open socket and what the gateway knows of it. Every call on the uWS socket goes through
+ * here, because any call after the socket closed throws "Invalid access of closed uWS.WebSocket".
+ */
+export class Connection {
+  readonly id: string;
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly #ws: WebSocket<SocketData>;
+  readonly #maxBufferedBytes: number;
+  /** Groups whose room this connection joined, or is joining. */
+  readonly joined = new Set<string>();
+  readonly #topics = new Set<string>();
+  #isClosed = false;
+  /** The code the server closed with, when it was the server. */
+  #serverCloseCode: number | undefined;
+
+  /** Any frame at all: liveness. */
+  lastFrameMs: number;
+  /** Something the person did (sent, typed, or a heartbeat saying they are not idle). */
+  lastActivityMs: number;
+  /** The client's last heartbeat said `idle: true`. */
+  isIdleDeclared = false;
+  /** What the rooms were last told. */
+  isIdle = false;
+  /** Refused frames in the current abuse window. */
+  refusals = { windowStartMs: 0, count: 0 };
+
+  constructor(ws: WebSocket<SocketData>, options: { maxBufferedBytes: number; nowMs: number }) {
+    const data = ws.getUserData();
+    this.id = data.connId;
+    this.userId = data.userId;
+    this.sessionId = data.sessionId;
+    this.#ws = ws;
+    this.#maxBufferedBytes = options.maxBufferedBytes;
+    this.lastFrameMs = options.nowMs;
+    this.lastActivityMs = options.nowMs;
+  }
+
+  get isClosed(): boolean {
+    return this.#isClosed;
+  }
+
+  /** Sends one text frame; a client that does not read is disconnected (4009), never buffered on. */
+  send(text: string): void {
+    if (this.#isClosed) return;
+    const status = this.#ws.send(text, false);
+    if (status === SEND_DROPPED) this.close(CLOSE_CODES.slowConsumer, "slow consumer");
+    else this.checkBackpressure();
+  }
+
+  /** Closes the socket with 4009 when its unsent output passed the bound; true when it did. */
+  checkBackpressure(): boolean {
+    if (this.#isClosed || this.#ws.getBufferedAmount() <= this.#maxBufferedBytes) return false;
+    this.close(CLOSE_CODES.slowConsumer, "slow consumer");
+    return true;
+  }
+
+  subscribe(topic: string): void {
+    if (this.#isClosed || this.#topics.has(topic)) return;
+    this.#topics.add(topic);
+    this.#ws.subscribe(topic);
+  }
+
+  unsubscribe(topic: string): void {
+    if (this.#isClosed || !this.#topics.delete(topic)) return;
+    this.#ws.unsubscribe(topic);
+  }
+
+  /** The topics this socket hears. */
+  get topics(): ReadonlySet<string> {
+    return this.#topics;
+  }
+
+  /** Closes with a close frame; uWS runs the close handler before this returns. */
+  close(code: number, reason: string): void {
+    if (this.#isClosed) return;
+    this.#serverCloseCode = code;
+    this.#ws.end(code, reason);
+  }
+
+  /**
+   * Called from the close handler: the socket may not be touched again. Returns whether the
+   * departure was clean (shown at once) or a drop (the user stays present for the grace).
+   */
+  markClosed(code: number): { isClean: boolean } {
+    this.#isClosed = true;
+    const isClean =
+      this.#serverCloseCode === undefined
+        ? CLEAN_CLIENT_CLOSES.has(code)
+        : CLEAN_SERVER_CLOSES.has(this.#serverCloseCode);
+    return { isClean };
+  }
+}

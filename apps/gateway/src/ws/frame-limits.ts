@@ -1,0 +1,67 @@
+import type { Config } from "../config.ts";
+import { perPeriod, RateLimiter, type Spend } from "../limits/rate-limiter.ts";
+import type { Connection } from "./connection.ts";
+
+const MINUTE_MS = 60_000;
+/**
+ * Frames other than `send` (join, leave, typing, heartbeat) have a budget of their own, so they
+ * never eat the message budget; it is far above what a client needs (a heartbeat every 15 s, a
+ * typing_start per second, a few joins) and only stops floods.
+ */
+const CONTROL_FRAMES_PER_SECOND = 10;
+const CONTROL_FRAMES_BURST = 30;
+/** Refused frames within a minute, as a multiple of the per-minute message budget, that end it. */
+const ABUSE_FACTOR = 10;
+
+/**
+ * The rate limits of the WebSocket edge. Messages are budgeted per session, shared by all its
+ * tabs, so reconnecting does not refill the budget; other frames per connection.
+ */
+export class FrameLimits {
+  readonly #messages: RateLimiter;
+  readonly #control: RateLimiter;
+  readonly #maxRefusalsPerMinute: number;
+  readonly #now: () => number;
+
+  constructor(limits: Config["limits"], now: () => number) {
+    this.#now = now;
+    this.#messages = new RateLimiter(
+      [
+        perPeriod(limits.messagesPerMinute, MINUTE_MS),
+        perPeriod(limits.messageBurstPerSecond, 1_000),
+      ],
+      now,
+    );
+    this.#control = new RateLimiter(
+      [{ capacity: CONTROL_FRAMES_BURST, refillEveryMs: 1_000 / CONTROL_FRAMES_PER_SECOND }],
+      now,
+    );
+    this.#maxRefusalsPerMinute = ABUSE_FACTOR * limits.messagesPerMinute;
+  }
+
+  spendMessage(conn: Connection): Spend {
+    return this.#messages.spend(conn.sessionId);
+  }
+
+  spendControl(conn: Connection): Spend {
+    return this.#control.spend(conn.id);
+  }
+
+  /** Counts one refused frame; true once the connection is far past the limits (close 4008). */
+  isAbusive(conn: Connection): boolean {
+    const nowMs = this.#now();
+    const window = conn.refusals;
+    if (nowMs - window.windowStartMs >= MINUTE_MS) {
+      window.windowStartMs = nowMs;
+      window.count = 0;
+    }
+    window.count++;
+    return window.count > this.#maxRefusalsPerMinute;
+  }
+
+  /** Forgets budgets that have refilled completely. */
+  sweep(): void {
+    this.#messages.sweep();
+    this.#control.sweep();
+  }
+}

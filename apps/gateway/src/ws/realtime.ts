@@ -1,0 +1,303 @@
+import type { TemplatedApp, WebSocket } from "uWebSockets.js";
+import type { Clock } from "@clofri/actors";
+import { CLOSE_CODES, encode, LIMITS } from "@clofri/protocol";
+import type { Kysely } from "kysely";
+import type { AppContext } from "../app-context.ts";
+import type { Sessions, SessionsEnded } from "../auth/sessions.ts";
+import { Rooms } from "../chat/rooms.ts";
+import { type PresenceChange, UserPresence } from "../chat/user-presence.ts";
+import type { Config } from "../config.ts";
+import { loadRealtimeUser } from "../db/realtime.ts";
+import type { Database } from "../db/tables.ts";
+import type { Logger } from "../obs/logger.ts";
+import type { PresenceReader } from "../social/presence.ts";
+import { Connection, type SocketData } from "./connection.ts";
+import { FrameHandler } from "./frame-handler.ts";
+import { FrameLimits } from "./frame-limits.ts";
+import { helloFrame } from "./hello.ts";
+import { LastSeenWriter } from "./last-seen-writer.ts";
+import { Liveness } from "./liveness.ts";
+import { logRoomEvent } from "./room-event-log.ts";
+import { SocialSync } from "./social-sync.ts";
+import { friendsOfTopic, presenceTopic, userTopic } from "./topics.ts";
+import { upgradeHandler } from "./upgrade.ts";
+import { UserDirectory } from "./user-directory.ts";
+import { UwsRoomPort } from "./uws-room-port.ts";
+
+export interface RealtimeDeps {
+  config: Config;
+  logger: Logger;
+  db: Kysely<Database>;
+  sessions: Sessions;
+  /** The gateway's wall clock: heartbeat timeouts, idleness, rate limits, message times. */
+  now: () => number;
+  /** Runs room and presence timers (grace, typing, linger); tests pass a ManualClock. */
+  clock?: Clock | undefined;
+  /** Enables `rooms.crash`; tests only. */
+  enableTestHooks?: boolean | undefined;
+}
+
+export const WS_PATH = "/ws";
+/** Room for one message frame's fields besides the text, and for a group_state's members. */
+const MESSAGE_OVERHEAD_BYTES = 1_024;
+const MEMBERS_OVERHEAD_BYTES = 64 * 1024;
+/** The protocol caps frames at 16 KiB; uWS would drop bigger ones without a close code. */
+const MAX_PAYLOAD_BYTES = 64 * 1024;
+const LAST_SEEN_WRITE_EVERY_MS = 60_000;
+const LIMITER_SWEEP_EVERY_MS = 60_000;
+const LAST_SEEN_FINAL_WRITE_TIMEOUT_MS = 2_000;
+
+/**
+ * The WebSocket edge: upgrades, one `Connection` per socket, frames to rooms, online presence,
+ * and social events to the sockets they concern. Everything uWS stays in `ws/`.
+ */
+export class Realtime {
+  readonly rooms: Rooms;
+  /** What the REST side reads: who is online, when they were last seen, who is in each room. */
+  readonly presence: PresenceReader;
+  readonly #deps: RealtimeDeps;
+  readonly #connections = new Map<string, Connection>();
+  readonly #port: UwsRoomPort;
+  readonly #userPresence: UserPresence;
+  readonly #directory: UserDirectory;
+  readonly #lastSeen: LastSeenWriter;
+  readonly #limits: FrameLimits;
+  readonly #liveness: Liveness;
+  readonly #frames: FrameHandler;
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #unsubscribers: Array<() => void> = [];
+  #app: TemplatedApp | undefined;
+  #isShuttingDown = false;
+
+  constructor(deps: RealtimeDeps) {
+    const { config, logger, now } = deps;
+    this.#deps = deps;
+    this.#port = new UwsRoomPort(this.#connections);
+    this.rooms = new Rooms(this.#port, {
+      clock: deps.clock,
+      now,
+      maxMessages: config.retention.maxMessages,
+      maxAgeMs: config.retention.maxAgeMs,
+      typingTimeoutMs: config.timing.typingTimeoutMs,
+      typingEventsPerSecond: config.limits.typingEventsPerSecond,
+      presenceGraceMs: config.timing.presenceGraceMs,
+      roomLingerMs: config.timing.roomLingerMs,
+      enableTestHooks: deps.enableTestHooks === true,
+      onEvent: logRoomEvent(logger),
+    });
+    this.#userPresence = new UserPresence({
+      graceMs: config.timing.presenceGraceMs,
+      clock: deps.clock,
+      now,
+      onChange: this.#onPresenceChange,
+    });
+    this.#lastSeen = new LastSeenWriter(deps.db, this.#userPresence, logger);
+    this.presence = {
+      isOnline: (userId) => this.#userPresence.isOnline(userId),
+      lastSeen: (userId) => this.#userPresence.lastSeen(userId),
+      presentIn: (groupId) => this.rooms.presentIn(groupId),
+    };
+    this.#directory = new UserDirectory({
+      load: (userId) => loadRealtimeUser(deps.db, userId),
+      isOnline: (userId) => this.#userPresence.isOnline(userId),
+      logger,
+    });
+    this.#limits = new FrameLimits(config.limits, now);
+    this.#liveness = new Liveness({
+      rooms: this.rooms,
+      now,
+      idleAfterMs: config.timing.idleAfterMs,
+      heartbeatTimeoutMs: config.timing.heartbeatTimeoutMs,
+    });
+    this.#frames = new FrameHandler({
+      rooms: this.rooms,
+      directory: this.#directory,
+      limits: this.#limits,
+      liveness: this.#liveness,
+      now,
+      logger,
+    });
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  get roomCount(): number {
+    return this.rooms.count;
+  }
+
+  /** Open connections of a user (tests and diagnostics). */
+  connectionsOf(userId: string): number {
+    return this.#directory.get(userId)?.connections.size ?? 0;
+  }
+
+  /** Registers `/ws` (before the HTTP catch-all) and starts listening to sessions and the social bus. */
+  mount(app: TemplatedApp, context: Pick<AppContext, "events" | "appOrigin">): void {
+    const { config, logger, sessions } = this.#deps;
+    this.#app = app;
+    this.#port.attach(app);
+    const social = new SocialSync({
+      rooms: this.rooms,
+      directory: this.#directory,
+      publish: (topic, text) => this.#publish(topic, text),
+      logger,
+    });
+    this.#unsubscribers.push(context.events.subscribe(social.handle));
+    this.#unsubscribers.push(sessions.onEnded(this.#onSessionsEnded));
+    app.ws<SocketData>(WS_PATH, {
+      maxPayloadLength: MAX_PAYLOAD_BYTES,
+      idleTimeout: config.timing.wsIdleTimeoutSeconds,
+      sendPingsAutomatically: true,
+      maxBackpressure: hardBackpressureLimit(config),
+      closeOnBackpressureLimit: 1,
+      upgrade: upgradeHandler({
+        sessions,
+        directory: this.#directory,
+        appOrigin: context.appOrigin,
+        isAccepting: () => !this.#isShuttingDown,
+        logger,
+      }),
+      open: (ws) => this.#onOpen(ws),
+      message: (ws, message, isBinary) => this.#onMessage(ws, message, isBinary),
+      close: (ws, code) => this.#onClose(ws, code),
+    });
+    const { heartbeatTimeoutMs, idleAfterMs } = config.timing;
+    const sweepEveryMs = Math.min(
+      1_000,
+      Math.max(25, Math.min(heartbeatTimeoutMs, idleAfterMs) / 4),
+    );
+    this.#every(sweepEveryMs, () => this.sweep());
+    this.#every(LIMITER_SWEEP_EVERY_MS, () => this.#limits.sweep());
+    this.#every(LAST_SEEN_WRITE_EVERY_MS, () => void this.writeLastSeen());
+  }
+
+  /** Closes silent (4000) and slow (4009) sockets and moves the inactive to idle; runs on a timer. */
+  sweep(): void {
+    this.#liveness.sweep(this.#connections.values());
+  }
+
+  /** Stores the last-seen times the database lacks (on a timer; tests call it). Never rejects. */
+  writeLastSeen(): Promise<void> {
+    return this.#lastSeen.write();
+  }
+
+  /** Closes every socket with 1001, stops the rooms, and writes the last-seen times. */
+  async shutdown(): Promise<void> {
+    if (this.#isShuttingDown) return;
+    this.#isShuttingDown = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    for (const unsubscribe of this.#unsubscribers) unsubscribe();
+    for (const conn of [...this.#connections.values()]) {
+      conn.close(CLOSE_CODES.goingAway, "server shutting down");
+    }
+    this.#userPresence.shutdown();
+    await this.rooms.shutdown();
+    await Promise.race([
+      this.writeLastSeen(),
+      new Promise((resolve) => setTimeout(resolve, LAST_SEEN_FINAL_WRITE_TIMEOUT_MS).unref()),
+    ]);
+  }
+
+  #onOpen(ws: WebSocket<SocketData>): void {
+    const { config, now } = this.#deps;
+    const conn = new Connection(ws, {
+      maxBufferedBytes: config.limits.maxBackpressureBytes,
+      nowMs: now(),
+    });
+    const state = this.#directory.hold(conn.userId);
+    if (state === undefined || this.#isShuttingDown) {
+      // The upgrade holds the state until the socket opens, so this is a shutdown race.
+      if (state !== undefined) this.#directory.release(conn.userId);
+      conn.close(CLOSE_CODES.goingAway, "server shutting down");
+      return;
+    }
+    this.#connections.set(conn.id, conn);
+    state.connections.add(conn);
+    // hello first, then the topics: nothing can be published between these synchronous steps.
+    conn.send(encode(helloFrame(state, this.presence, config, now())));
+    if (conn.isClosed) return;
+    conn.subscribe(userTopic(conn.userId));
+    for (const groupId of state.groups.keys()) conn.subscribe(presenceTopic(groupId));
+    for (const friendId of state.friends.keys()) conn.subscribe(friendsOfTopic(friendId));
+    this.#userPresence.connect(conn.userId, conn.id);
+    this.#deps.logger.debug({ event: "ws_open", userId: conn.userId, connId: conn.id });
+  }
+
+  #onMessage(ws: WebSocket<SocketData>, message: ArrayBuffer, isBinary: boolean): void {
+    const conn = this.#connections.get(ws.getUserData().connId);
+    if (conn === undefined || conn.isClosed) return;
+    if (message.byteLength > LIMITS.maxFrameBytes) {
+      conn.close(CLOSE_CODES.frameTooLarge, `frames are limited to ${LIMITS.maxFrameBytes} bytes`);
+      return;
+    }
+    this.#liveness.frameReceived(conn);
+    if (isBinary) {
+      this.#frames.handleBinary(conn);
+      return;
+    }
+    // Decoded (copied) now: uWS reuses the buffer once this handler returns.
+    this.#frames.handle(conn, Buffer.from(message).toString("utf8"));
+  }
+
+  #onClose(ws: WebSocket<SocketData>, code: number): void {
+    const conn = this.#connections.get(ws.getUserData().connId);
+    if (conn === undefined) return;
+    const { isClean } = conn.markClosed(code);
+    this.#connections.delete(conn.id);
+    this.#directory.get(conn.userId)?.connections.delete(conn);
+    const request = { connId: conn.id, userId: conn.userId, isClean };
+    for (const groupId of conn.joined) this.rooms.disconnect(groupId, request);
+    this.#userPresence.disconnect(conn.userId, conn.id, isClean);
+    this.#directory.release(conn.userId);
+    this.#deps.logger.debug({
+      event: "ws_close",
+      userId: conn.userId,
+      connId: conn.id,
+      code,
+      isClean,
+    });
+  }
+
+  #onSessionsEnded = ({ userId, sessionIds }: SessionsEnded): void => {
+    const state = this.#directory.get(userId);
+    if (state === undefined) return;
+    for (const conn of [...state.connections]) {
+      if (sessionIds === undefined || sessionIds.includes(conn.sessionId)) {
+        conn.close(CLOSE_CODES.sessionEnded, "session ended");
+      }
+    }
+  };
+
+  #onPresenceChange = (change: PresenceChange): void => {
+    if (change.type === "offline") this.#directory.dropIfUnused(change.userId);
+    if (this.#isShuttingDown) return;
+    const frame =
+      change.type === "online"
+        ? { type: "friend_online" as const, userId: change.userId }
+        : { type: "friend_offline" as const, userId: change.userId, lastSeen: change.lastSeenMs };
+    this.#publish(friendsOfTopic(change.userId), encode(frame));
+  };
+
+  #publish(topic: string, text: string): void {
+    this.#app?.publish(topic, text, false);
+  }
+
+  #every(intervalMs: number, task: () => void): void {
+    const timer = setInterval(task, intervalMs);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+}
+
+/**
+ * Where uWS itself drops output and cuts the socket (1006): our own bound plus the largest frame
+ * sent at once (a full group_state), so the bound is checked, and the 4009 close frame still
+ * queued, after any one send. Only publishes piling up between two sweeps can reach it.
+ */
+function hardBackpressureLimit(config: Config): number {
+  const largestFrameBytes =
+    config.retention.maxMessages * (4 * LIMITS.maxTextLength + MESSAGE_OVERHEAD_BYTES) +
+    MEMBERS_OVERHEAD_BYTES;
+  return config.limits.maxBackpressureBytes + largestFrameBytes;
+}

@@ -1,0 +1,138 @@
+import { encode, type ServerFrame } from "@clofri/protocol";
+import type { Rooms } from "../chat/rooms.ts";
+import type { Logger } from "../obs/logger.ts";
+import type { Delivery, SocialEvent } from "../social/events.ts";
+import { friendsOfTopic, presenceTopic, roomTopic, userTopic } from "./topics.ts";
+import type { UserDirectory, UserState } from "./user-directory.ts";
+
+export interface SocialSyncDeps {
+  rooms: Rooms;
+  directory: UserDirectory;
+  publish(topic: string, text: string): void;
+  logger: Logger;
+}
+
+/**
+ * Applies a social-graph change to what the WebSocket layer holds (membership caches, topic
+ * subscriptions, rooms), then delivers each frame to its user's sockets through `user:<id>`.
+ */
+export class SocialSync {
+  readonly #deps: SocialSyncDeps;
+
+  constructor(deps: SocialSyncDeps) {
+    this.#deps = deps;
+  }
+
+  handle = (event: SocialEvent): void => {
+    for (const userId of concernedUsers(event)) this.#deps.directory.touch(userId);
+    this.#apply(event);
+    for (const delivery of event.deliveries as Delivery<{ type: string }>[]) {
+      // member_left is a frame the social layer added to PROTOCOL v1 (docs/PROTOCOL.md).
+      this.#deps.publish(userTopic(delivery.userId), encode(delivery.frame as ServerFrame));
+    }
+  };
+
+  #apply(event: SocialEvent): void {
+    const { directory } = this.#deps;
+    switch (event.type) {
+      case "friend_request":
+        return;
+      case "friend_added":
+        for (const { userId, frame } of event.deliveries) {
+          const state = directory.get(userId);
+          if (state === undefined) continue;
+          const { online: _online, lastSeen, ...summary } = frame.friend;
+          state.friends.set(summary.id, { summary, storedLastSeenMs: lastSeen });
+          subscribeAll(state, friendsOfTopic(summary.id));
+        }
+        return;
+      case "friend_removed":
+        for (const { userId, frame } of event.deliveries) {
+          const state = directory.get(userId);
+          if (state === undefined) continue;
+          state.friends.delete(frame.userId);
+          unsubscribeAll(state, friendsOfTopic(frame.userId));
+        }
+        return;
+      case "group_added":
+        for (const { userId, frame } of event.deliveries) {
+          const state = directory.get(userId);
+          if (state === undefined) continue;
+          const { present: _present, ...group } = frame.group;
+          state.groups.set(group.id, group);
+          subscribeAll(state, presenceTopic(group.id));
+        }
+        return;
+      case "group_updated":
+        for (const { userId } of event.deliveries) {
+          const group = directory.get(userId)?.groups.get(event.group);
+          // A direct chat is named after the other person, never renamed.
+          if (group?.kind === "group") group.name = event.name;
+        }
+        return;
+      case "group_deleted":
+        this.#report(this.#deps.rooms.close(event.group, { reason: "group deleted" }), event);
+        for (const userId of event.userIds) this.#removeFromGroup(userId, event.group);
+        return;
+      case "member_kicked":
+        this.#report(this.#deps.rooms.kick(event.group, { userId: event.userId }), event);
+        this.#removeFromGroup(event.userId, event.group);
+        return;
+      case "member_left": {
+        this.#report(this.#deps.rooms.kick(event.group, { userId: event.userId }), event);
+        this.#removeFromGroup(event.userId, event.group);
+        const heir = event.creatorId && directory.get(event.creatorId)?.groups.get(event.group);
+        if (heir) heir.role = "creator";
+        return;
+      }
+      case "member_muted": {
+        const request = { userId: event.userId, isMuted: event.muted };
+        this.#report(this.#deps.rooms.setMuted(event.group, request), event);
+        const group = directory.get(event.userId)?.groups.get(event.group);
+        if (group) group.muted = event.muted;
+        return;
+      }
+    }
+  }
+
+  /** No longer a member: not in the room (the room unsubscribed it), not told of its presence. */
+  #removeFromGroup(userId: string, groupId: string): void {
+    const state = this.#deps.directory.get(userId);
+    if (state === undefined) return;
+    state.groups.delete(groupId);
+    for (const conn of state.connections) {
+      conn.unsubscribe(presenceTopic(groupId));
+      conn.unsubscribe(roomTopic(groupId));
+      conn.joined.delete(groupId);
+    }
+  }
+
+  /** Room calls never reject for expected failures; a rejection is a bug worth a log line. */
+  #report(result: Promise<{ ok: boolean }>, event: SocialEvent): void {
+    result.then(
+      (outcome) => {
+        if (!outcome.ok) {
+          this.#deps.logger.warn({ event: "ws_social_room_failed", type: event.type, outcome });
+        }
+      },
+      (error: unknown) => {
+        this.#deps.logger.error({ event: "ws_social_room_failed", type: event.type, err: error });
+      },
+    );
+  }
+}
+
+function concernedUsers(event: SocialEvent): Set<string> {
+  const userIds = new Set(event.deliveries.map((delivery) => delivery.userId));
+  if ("userIds" in event) for (const userId of event.userIds) userIds.add(userId);
+  if ("userId" in event) userIds.add(event.userId);
+  return userIds;
+}
+
+function subscribeAll(state: UserState, topic: string): void {
+  for (const conn of state.connections) conn.subscribe(topic);
+}
+
+function unsubscribeAll(state: UserState, topic: string): void {
+  for (const conn of state.connections) conn.unsubscribe(topic);
+}

@@ -1,0 +1,21 @@
+// uWS topic names. A broadcast is serialized once and published to one of these; uWS fans it out.
+
+/** Connections that joined the group's room: messages, typing. */
+export function roomTopic(groupId: string): string {
+  return `room:${groupId}`;
+}
+
+/** Every connection of every member of the group, joined or not: who is in the room. */
+export function presenceTopic(groupId: string): string {
+  return `presence:${groupId}`;
+}
+
+/** Every connection of one user: social events meant for them. */
+export function userTopic(userId: string): string {
+  return `user:${userId}`;
+}
+
+/** Every connection of the user's friends: `friend_online` / `friend_offline` about the user. */
+export function friendsOfTopic(userId: string): string {
+  return `friends-of:${userId}`;
+}

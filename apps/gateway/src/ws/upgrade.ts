@@ -1,0 +1,119 @@
+import type { HttpRequest, HttpResponse, us_socket_context_t } from "uWebSockets.js";
+import { randomUUID } from "node:crypto";
+import { STATUS_CODES } from "node:http";
+import { findToken } from "../auth/request-auth.ts";
+import type { Sessions, ValidSession } from "../auth/sessions.ts";
+import { SECURITY_HEADERS } from "../http/security-headers.ts";
+import type { Logger } from "../obs/logger.ts";
+import type { SocketData } from "./connection.ts";
+import type { UserDirectory, UserState } from "./user-directory.ts";
+
+export interface UpgradeDeps {
+  sessions: Sessions;
+  directory: UserDirectory;
+  appOrigin(): string;
+  /** False once shutting down: no new sockets. */
+  isAccepting(): boolean;
+  logger: Logger;
+}
+
+interface Refusal {
+  status: 401 | 403 | 503;
+  code: "unauthorized" | "forbidden" | "unavailable";
+  message: string;
+}
+
+const UNAUTHORIZED: Refusal = { status: 401, code: "unauthorized", message: "sign in first" };
+const UNAVAILABLE: Refusal = {
+  status: 503,
+  code: "unavailable",
+  message: "the server cannot sign you in right now; try again shortly",
+};
+
+/**
+ * `GET /ws`: authenticated before the socket exists. 403 for a foreign Origin, 401 without a
+ * valid session, 503 when the database is needed and does not answer; else the upgrade, with
+ * the user's state loaded (and held until the socket opens).
+ */
+export function upgradeHandler(deps: UpgradeDeps) {
+  return (res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void => {
+    // req is valid only until the first await: copy what is needed now.
+    const headers = new Map<string, string>();
+    req.forEach((key, value) => {
+      headers.set(key, value);
+    });
+    // isDone: the response may no longer be touched (aborted, refused or upgraded).
+    const response = { isDone: false };
+    res.onAborted(() => {
+      response.isDone = true;
+    });
+    upgrade(res, headers, context, response, deps).catch((error: unknown) => {
+      deps.logger.error({ event: "ws_upgrade_failed", err: error });
+      refuse(res, response, UNAVAILABLE);
+    });
+  };
+}
+
+async function upgrade(
+  res: HttpResponse,
+  headers: ReadonlyMap<string, string>,
+  context: us_socket_context_t,
+  response: { isDone: boolean },
+  deps: UpgradeDeps,
+): Promise<void> {
+  if (!deps.isAccepting()) return refuse(res, response, UNAVAILABLE);
+  const origin = headers.get("origin");
+  if (origin !== undefined && origin !== deps.appOrigin()) {
+    return refuse(res, response, {
+      status: 403,
+      code: "forbidden",
+      message: "cross-origin WebSocket refused",
+    });
+  }
+  const found = findToken(headers);
+  if (found === undefined) return refuse(res, response, UNAUTHORIZED);
+
+  let session: ValidSession | undefined;
+  let state: UserState | undefined;
+  try {
+    session = await deps.sessions.validate(found.token);
+    if (session === undefined) return refuse(res, response, UNAUTHORIZED);
+    state = await deps.directory.acquire(session.userId);
+  } catch (error) {
+    deps.logger.warn({ event: "ws_upgrade_unavailable", err: error });
+    return refuse(res, response, UNAVAILABLE);
+  }
+  if (state === undefined) return refuse(res, response, UNAUTHORIZED);
+
+  const userId = session.userId;
+  try {
+    if (response.isDone) return;
+    if (!deps.isAccepting()) return refuse(res, response, UNAVAILABLE);
+    const data: SocketData = { connId: randomUUID(), userId, sessionId: session.sessionId };
+    response.isDone = true;
+    res.cork(() => {
+      res.upgrade(
+        data,
+        headers.get("sec-websocket-key") ?? "",
+        headers.get("sec-websocket-protocol") ?? "",
+        headers.get("sec-websocket-extensions") ?? "",
+        context,
+      );
+    });
+  } finally {
+    // The open handler took its own hold on the state.
+    deps.directory.release(userId);
+  }
+}
+
+function refuse(res: HttpResponse, response: { isDone: boolean }, refusal: Refusal): void {
+  if (response.isDone) return;
+  response.isDone = true;
+  const body = JSON.stringify({ error: { code: refusal.code, message: refusal.message } });
+  res.cork(() => {
+    res.writeStatus(`${refusal.status} ${STATUS_CODES[refusal.status]}`);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.writeHeader(name, value);
+    res.writeHeader("content-type", "application/json; charset=utf-8");
+    res.end(body);
+  });
+}

@@ -1,0 +1,244 @@
+import WebSocket from "ws";
+import type { TestGateway } from "./harness.ts";
+import { befriend, createGroup, newPeople, type Person } from "./social-harness.ts";
+
+// A small WebSocket client for the gateway's tests, as a load-test script would write one: a
+// Bearer token at the upgrade, JSON frames in and out, and waits on frames or on the close.
+
+/** A server frame as received; tests assert on its fields. */
+export interface Frame {
+  type: string;
+  ref?: string;
+  [field: string]: unknown;
+}
+
+export interface Closed {
+  code: number;
+  reason: string;
+}
+
+export interface ConnectOptions {
+  origin?: string;
+  /** Send the token as the session cookie instead of a Bearer header. */
+  asCookie?: boolean;
+}
+
+const DEFAULT_WAIT_MS = 3_000;
+
+export class WsClient {
+  /** Every frame received, in order. */
+  readonly received: Frame[] = [];
+  readonly closed: Promise<Closed>;
+  readonly #socket: WebSocket;
+  readonly #taken = new Set<Frame>();
+  readonly #waiters = new Set<() => void>();
+  #closedWith: Closed | undefined;
+  #nextRef = 1;
+
+  private constructor(socket: WebSocket) {
+    this.#socket = socket;
+    socket.on("message", (data, isBinary) => {
+      const frame = JSON.parse(isBinary ? "{}" : data.toString()) as Frame;
+      this.received.push(frame);
+      this.#wake();
+    });
+    this.closed = new Promise((resolve) => {
+      socket.on("close", (code, reason) => {
+        this.#closedWith = { code, reason: reason.toString() };
+        resolve(this.#closedWith);
+        this.#wake();
+      });
+    });
+    socket.on("error", () => {
+      // Surfaces as the close (1006) that follows; tests assert on that.
+    });
+  }
+
+  /** Opens a socket as the holder of `token`; rejects with the HTTP status if it is refused. */
+  static connect(t: TestGateway, token?: string, options: ConnectOptions = {}): Promise<WsClient> {
+    const socket = new WebSocket(wsUrl(t), upgradeOptions(token, options));
+    const client = new WsClient(socket);
+    return new Promise((resolve, reject) => {
+      socket.once("open", () => resolve(client));
+      socket.once("unexpected-response", (_request, response) => {
+        reject(new UpgradeRefused(response.statusCode ?? 0));
+        socket.terminate();
+      });
+      socket.once("close", (code) => reject(new Error(`closed (${code}) before opening`)));
+    });
+  }
+
+  /** Connects and reads the hello. */
+  static async open(
+    t: TestGateway,
+    token: string,
+    options: ConnectOptions = {},
+  ): Promise<{ client: WsClient; hello: Frame }> {
+    const client = await WsClient.connect(t, token, options);
+    return { client, hello: await client.next("hello") };
+  }
+
+  /** The HTTP status with which the gateway refuses this upgrade (throws if it accepts). */
+  static async refusal(t: TestGateway, token?: string, options: ConnectOptions = {}) {
+    try {
+      const client = await WsClient.connect(t, token, options);
+      client.terminate();
+    } catch (error) {
+      if (error instanceof UpgradeRefused) return error.status;
+      throw error;
+    }
+    throw new Error("expected the upgrade to be refused, but the socket opened");
+  }
+
+  get isClosed(): boolean {
+    return this.#closedWith !== undefined;
+  }
+
+  send(frame: Record<string, unknown>): void {
+    this.#socket.send(JSON.stringify(frame));
+  }
+
+  sendRaw(data: string | Buffer, options: { binary?: boolean } = {}): void {
+    this.#socket.send(data, { binary: options.binary === true });
+  }
+
+  /** Sends the frame with a fresh ref and waits for the one reply carrying that ref. */
+  async request(frame: Record<string, unknown>, waitMs = DEFAULT_WAIT_MS): Promise<Frame> {
+    const ref = `r${this.#nextRef++}`;
+    this.send({ ...frame, ref });
+    return this.next((candidate) => candidate.ref === ref, waitMs, `the reply to ${ref}`);
+  }
+
+  /** The oldest frame not taken yet of this type (or matching this test), waiting if need be. */
+  next(
+    match: string | ((frame: Frame) => boolean),
+    waitMs = DEFAULT_WAIT_MS,
+    description = typeof match === "string" ? match : "a matching frame",
+  ): Promise<Frame> {
+    const isMatch = typeof match === "string" ? (frame: Frame) => frame.type === match : match;
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const found = this.received.find((frame) => !this.#taken.has(frame) && isMatch(frame));
+        if (found) {
+          this.#taken.add(found);
+          resolve(found);
+          return true;
+        }
+        if (this.#closedWith) {
+          reject(new Error(`closed (${this.#closedWith.code}) while waiting for ${description}`));
+          return true;
+        }
+        return false;
+      };
+      if (check()) return;
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        const seen = this.received.map((frame) => frame.type).join(", ");
+        reject(new Error(`timed out waiting for ${description}; received: ${seen}`));
+      }, waitMs);
+      const waiter = () => {
+        if (!check()) return;
+        clearTimeout(timer);
+        this.#waiters.delete(waiter);
+      };
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** Frames of this type received so far (taken or not). */
+  all(type: string): Frame[] {
+    return this.received.filter((frame) => frame.type === type);
+  }
+
+  /** Stops reading from the socket (a slow consumer); what the server sends piles up. */
+  pause(): void {
+    this.#socket.pause();
+  }
+
+  resume(): void {
+    this.#socket.resume();
+  }
+
+  /** A clean close; resolves with what the server answered. */
+  close(code = 1000): Promise<Closed> {
+    if (!this.isClosed) this.#socket.close(code);
+    return this.closed;
+  }
+
+  /** Drops the TCP connection without a close frame, as a lost network would. */
+  terminate(): Promise<Closed> {
+    if (!this.isClosed) this.#socket.terminate();
+    return this.closed;
+  }
+
+  #wake(): void {
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+}
+
+export class UpgradeRefused extends Error {
+  readonly status: number;
+
+  constructor(status: number) {
+    super(`the upgrade was refused with HTTP ${status}`);
+    this.status = status;
+  }
+}
+
+/** Terminates every client still open (for `finally`/`after`). */
+export async function closeAll(clients: Iterable<WsClient | undefined>): Promise<void> {
+  await Promise.all([...clients].map((client) => client?.terminate()));
+}
+
+/** Waits for a condition the test cannot observe as an event, checking on every turn. */
+export async function eventually(
+  condition: () => boolean,
+  description: string,
+  waitMs = DEFAULT_WAIT_MS,
+): Promise<void> {
+  const deadline = performance.now() + waitMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting until ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+function wsUrl(t: TestGateway): string {
+  return `${t.base.replace(/^http/, "ws")}/ws`;
+}
+
+function upgradeOptions(
+  token: string | undefined,
+  options: ConnectOptions,
+): WebSocket.ClientOptions {
+  const headers: Record<string, string> = {};
+  if (token !== undefined) {
+    if (options.asCookie) headers.cookie = `clofri_session=${token}`;
+    else headers.authorization = `Bearer ${token}`;
+  }
+  return {
+    headers,
+    ...(options.origin === undefined ? {} : { origin: options.origin }),
+  };
+}
+
+// Fixtures shared by the ws-*.test.ts files.
+
+/** Alice created a group with Bob; Carol is Alice's friend outside it; Dave knows nobody. */
+export async function chatCast(t: TestGateway) {
+  const [alice, bob, carol, dave] = await newPeople(t, 4);
+  if (!alice || !bob || !carol || !dave) throw new Error("expected four people");
+  await befriend(t, alice, bob, carol);
+  const group = await createGroup(t, alice, [bob]);
+  return { alice, bob, carol, dave, group };
+}
+
+/** Opens a socket for `person` and joins `groupId`, returning the client and the group_state. */
+export async function joined(t: TestGateway, person: Person, groupId: string) {
+  const { client, hello } = await WsClient.open(t, person.token);
+  const state = await client.request({ type: "join", group: groupId });
+  if (state.type !== "group_state") {
+    throw new Error(`expected group_state joining, got ${JSON.stringify(state)}`);
+  }
+  return { client, hello, state };
+}

@@ -1,0 +1,184 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { testEngines } from "../src/db/test-engines.ts";
+import { startTestGateway, type TestGateway } from "./harness.ts";
+import { RELAXED } from "./social-harness.ts";
+import { chatCast, closeAll, eventually, joined, WsClient } from "./ws-client.ts";
+
+const [engine] = testEngines();
+
+// The harness clock stands still unless a test moves it: budgets do not refill by themselves,
+// and time-driven checks run when the test calls `realtime.sweep()` after moving it.
+
+describe("limits of the WebSocket edge", () => {
+  let t: TestGateway;
+  const clients: WsClient[] = [];
+  before(async () => {
+    if (!engine) throw new Error("expected a test engine");
+    t = await startTestGateway(engine, RELAXED);
+  });
+  after(async () => {
+    await closeAll(clients);
+    await t.close();
+  });
+
+  async function inRoom() {
+    const cast = await chatCast(t);
+    const alice = await joined(t, cast.alice, cast.group.id);
+    clients.push(alice.client);
+    return { ...cast, aliceWs: alice.client };
+  }
+
+  function send(ws: WsClient, group: string, n: number) {
+    return ws.request({ type: "send", group, text: `m${n}`, key: `k${n}` });
+  }
+
+  test("past the burst, send is rate_limited with retryAfterMs; the budget is the session's, not the tab's", async () => {
+    const { alice, group, aliceWs } = await inRoom();
+    for (let i = 1; i <= 5; i++) assert.equal((await send(aliceWs, group.id, i)).type, "ack");
+    const refused = await send(aliceWs, group.id, 6);
+    assert.equal(refused.type, "error");
+    assert.equal(refused.code, "rate_limited");
+    assert.equal(refused.retryAfterMs, 200, "one token of 5 per second");
+
+    // A second tab of the same session (a reconnect, too) finds the budget spent.
+    const tab = await joined(t, alice, group.id);
+    clients.push(tab.client);
+    assert.equal((await send(tab.client, group.id, 7)).code, "rate_limited");
+
+    // Typing and heartbeats have a budget of their own.
+    assert.equal((await aliceWs.request({ type: "typing_start", group: group.id })).type, "ack");
+    assert.equal((await aliceWs.request({ type: "heartbeat" })).type, "heartbeat_ack");
+
+    t.clock.nowMs += 1_000;
+    assert.equal((await send(aliceWs, group.id, 8)).type, "ack", "refilled after a second");
+  });
+
+  test("30 per minute: five a second for ten seconds gets about 30 + 0.5/s through", async () => {
+    const { group, aliceWs } = await inRoom();
+    let acked = 0;
+    const refusals: number[] = [];
+    for (let second = 0, n = 0; second < 10; second++) {
+      for (let i = 0; i < 5; i++) {
+        const reply = await send(aliceWs, group.id, n++);
+        if (reply.type === "ack") acked++;
+        else refusals.push(reply.retryAfterMs as number);
+      }
+      t.clock.nowMs += 1_000;
+    }
+    assert.ok(acked >= 33 && acked <= 35, `acked ${acked}`);
+    assert.ok(
+      refusals.every((ms) => ms > 0 && ms <= 2_000),
+      `retryAfterMs ${refusals}`,
+    );
+    t.clock.nowMs += 60_000;
+  });
+
+  test("sustained abuse far past the limit closes the socket with 4008", async () => {
+    const { group, aliceWs } = await inRoom();
+    for (let i = 0; i < 400; i++) {
+      aliceWs.send({ type: "send", group: group.id, text: "spam", key: `s${i}` });
+    }
+    const closed = await aliceWs.closed;
+    assert.equal(closed.code, 4008);
+    const errors = aliceWs.all("error");
+    assert.ok(errors.length >= 290, `rate_limited errors before the close: ${errors.length}`);
+    assert.ok(errors.every((e) => e.code === "rate_limited" && typeof e.retryAfterMs === "number"));
+    t.clock.nowMs += 60_000;
+  });
+
+  test("no frame for heartbeatTimeoutMs closes with 4000; a socket that sends heartbeats stays", async () => {
+    const { alice, bob } = await chatCast(t);
+    const silent = (await WsClient.open(t, alice.token)).client;
+    const chatty = (await WsClient.open(t, bob.token)).client;
+    clients.push(silent, chatty);
+    t.clock.nowMs += 100_000;
+    await chatty.request({ type: "heartbeat" });
+    t.clock.nowMs += 20_000;
+    t.gateway.realtime.sweep();
+    assert.equal((await silent.closed).code, 4000);
+    assert.equal(chatty.isClosed, false);
+    assert.equal((await chatty.request({ type: "heartbeat" })).type, "heartbeat_ack");
+  });
+
+  test("idle after idleAfterMs without activity, active again on a send; heartbeats say idle or not", async () => {
+    const { alice, bob, group } = await chatCast(t);
+    const a = await joined(t, alice, group.id);
+    const b = await joined(t, bob, group.id);
+    clients.push(a.client, b.client);
+    const isAbout = (type: string, userId: string) => (f: { type: string; userId?: unknown }) =>
+      f.type === type && f.userId === userId;
+
+    t.clock.nowMs += 30_000;
+    await b.client.request({ type: "typing_start", group: group.id });
+    t.clock.nowMs += 30_000;
+    t.gateway.realtime.sweep();
+    assert.deepEqual(await b.client.next(isAbout("user_idle", alice.id)), {
+      type: "user_idle",
+      group: group.id,
+      userId: alice.id,
+    });
+    await a.client.request({ type: "send", group: group.id, text: "back", key: "b" });
+    await b.client.next(isAbout("user_active", alice.id));
+
+    await a.client.request({ type: "heartbeat", idle: true });
+    await b.client.next(isAbout("user_idle", alice.id));
+    await a.client.request({ type: "heartbeat", idle: false });
+    await b.client.next(isAbout("user_active", alice.id));
+    assert.equal(
+      b.client.all("user_idle").filter((f) => f.userId === bob.id).length,
+      0,
+      "Bob typed 30 s before the sweep: still active",
+    );
+  });
+});
+
+describe("a client that does not read", () => {
+  let t: TestGateway;
+  const clients: WsClient[] = [];
+  before(async () => {
+    if (!engine) throw new Error("expected a test engine");
+    t = await startTestGateway(engine, {
+      ...RELAXED,
+      MESSAGES_PER_MINUTE: "100000",
+      MESSAGE_BURST_PER_SECOND: "100000",
+      RING_MAX_MESSAGES: "400",
+      MAX_BACKPRESSURE_BYTES: "65536",
+    });
+  });
+  after(async () => {
+    await closeAll(clients);
+    await t.close();
+  });
+
+  test("is disconnected with 4009 once its unread output passes the bound", async () => {
+    const { alice, bob, group } = await chatCast(t);
+    const writer = await joined(t, alice, group.id);
+    clients.push(writer.client);
+    const text = "y".repeat(2_000);
+    for (let i = 0; i < 400; i++) {
+      writer.client.send({ type: "send", group: group.id, text, key: `k${i}` });
+    }
+    await writer.client.next((f) => f.type === "message" && f.seq === 400, 10_000);
+
+    // Every join answers with ~800 KB of group_state that Bob never reads.
+    const { client: reader } = await WsClient.open(t, bob.token);
+    clients.push(reader);
+    reader.pause();
+    for (let i = 0; i < 25; i++) reader.send({ type: "join", group: group.id });
+    await eventually(
+      () => t.gateway.realtime.connectionsOf(bob.id) === 0,
+      "Bob is cut off",
+      10_000,
+    );
+    reader.resume();
+    assert.equal((await reader.closed).code, 4009);
+    const ack = await writer.client.request({
+      type: "send",
+      group: group.id,
+      text: "others go on",
+      key: "after",
+    });
+    assert.equal(ack.type, "ack");
+  });
+});
