@@ -62,6 +62,8 @@ export {
   HelloFrameSchema,
   type MemberKickedFrame,
   MemberKickedFrameSchema,
+  type MemberLeftFrame,
+  MemberLeftFrameSchema,
   type MemberMutedFrame,
   MemberMutedFrameSchema,
   type MemberStatus,

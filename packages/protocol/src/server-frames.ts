@@ -111,6 +111,14 @@ export const GroupUpdatedFrameSchema = frame("group_updated", { group: id, name:
 export const GroupDeletedFrameSchema = frame("group_deleted", { group: id });
 export const MemberKickedFrameSchema = frame("member_kicked", inGroup);
 export const MemberMutedFrameSchema = frame("member_muted", { ...inGroup, muted: flag });
+/**
+ * Added to PROTOCOL v1: a member left of their own accord. `creatorId` is set when the leaver was
+ * the creator and the group passed to that member.
+ */
+export const MemberLeftFrameSchema = frame("member_left", {
+  ...inGroup,
+  creatorId: v.optional(id),
+});
 export const HeartbeatAckFrameSchema = frame("heartbeat_ack", { ts: timeMs });
 
 /** `id` and `ts` are the reply fields of `send`; `leave` is acked with `ref` alone. */
@@ -147,6 +155,7 @@ const serverFrameSchemas = [
   GroupDeletedFrameSchema,
   MemberKickedFrameSchema,
   MemberMutedFrameSchema,
+  MemberLeftFrameSchema,
   HeartbeatAckFrameSchema,
   AckFrameSchema,
   ErrorFrameSchema,
@@ -186,6 +195,7 @@ export type GroupUpdatedFrame = v.InferOutput<typeof GroupUpdatedFrameSchema>;
 export type GroupDeletedFrame = v.InferOutput<typeof GroupDeletedFrameSchema>;
 export type MemberKickedFrame = v.InferOutput<typeof MemberKickedFrameSchema>;
 export type MemberMutedFrame = v.InferOutput<typeof MemberMutedFrameSchema>;
+export type MemberLeftFrame = v.InferOutput<typeof MemberLeftFrameSchema>;
 export type HeartbeatAckFrame = v.InferOutput<typeof HeartbeatAckFrameSchema>;
 export type AckFrame = v.InferOutput<typeof AckFrameSchema>;
 export type ErrorFrame = v.InferOutput<typeof ErrorFrameSchema>;

@@ -6,20 +6,9 @@ import type {
   GroupDeletedFrame,
   GroupUpdatedFrame,
   MemberKickedFrame,
+  MemberLeftFrame,
   MemberMutedFrame,
 } from "@clofri/protocol";
-
-/**
- * A server frame added to PROTOCOL v1 (documented in docs/API.md, "Live events"): a member left a
- * group of their own accord. Sent to the members who remain and to the leaver's other tabs.
- * `creatorId` is set when the leaver was the creator and the group passed to that member.
- */
-export interface MemberLeftFrame {
-  type: "member_left";
-  group: string;
-  userId: string;
-  creatorId?: string;
-}
 
 /** One frame for one user: the real-time layer sends it to every live socket of `userId`. */
 export interface Delivery<TFrame> {

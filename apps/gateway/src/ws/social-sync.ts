@@ -26,9 +26,8 @@ export class SocialSync {
   handle = (event: SocialEvent): void => {
     for (const userId of concernedUsers(event)) this.#deps.directory.touch(userId);
     this.#apply(event);
-    for (const delivery of event.deliveries as Delivery<{ type: string }>[]) {
-      // member_left is a frame the social layer added to PROTOCOL v1 (docs/PROTOCOL.md).
-      this.#deps.publish(userTopic(delivery.userId), encode(delivery.frame as ServerFrame));
+    for (const delivery of event.deliveries as Delivery<ServerFrame>[]) {
+      this.#deps.publish(userTopic(delivery.userId), encode(delivery.frame));
     }
   };
 

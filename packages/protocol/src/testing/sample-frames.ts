@@ -101,6 +101,8 @@ export const sampleServerFrames: readonly ServerFrame[] = [
   { type: "group_deleted", group: GROUP_ID },
   { type: "member_kicked", group: GROUP_ID, userId: FRIEND_ID },
   { type: "member_muted", group: GROUP_ID, userId: FRIEND_ID, muted: true },
+  { type: "member_left", group: GROUP_ID, userId: FRIEND_ID },
+  { type: "member_left", group: GROUP_ID, userId: USER_ID, creatorId: FRIEND_ID },
   { type: "heartbeat_ack", ts: 1_763_800_000_000 },
   { type: "ack", ref: "3", id: MESSAGE_ID, ts: 1_763_800_000_000 },
   { type: "ack", ref: "2" },
