@@ -5,6 +5,7 @@ import type { Sessions } from "./auth/sessions.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/tables.ts";
 import type { Logger } from "./obs/logger.ts";
+import type { GatewayMetrics } from "./obs/metrics.ts";
 import type { SocialBus } from "./social/events.ts";
 import type { PresenceReader } from "./social/presence.ts";
 
@@ -23,4 +24,6 @@ export interface AppContext {
   events: SocialBus;
   /** Who is online and in which room, as the real-time layer knows it. */
   presence: PresenceReader;
+  /** Counters that routes feed (rate limits); the rest is counted at the edges. */
+  metrics: GatewayMetrics;
 }

@@ -1,3 +1,5 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import * as v from "valibot";
 
 /** Thrown for a bad environment variable; its message is the one line printed at start-up. */
@@ -19,6 +21,8 @@ export interface Config {
   appOrigin: string | undefined;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** The built web client (index.html and assets/), absolute. */
+  webDistDir: string;
   adminToken: string | undefined;
   metricsToken: string | undefined;
   smtpUrl: string | undefined;
@@ -56,6 +60,9 @@ export interface Config {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** apps/web/dist, wherever the process was started from. */
+const DEFAULT_WEB_DIST_DIR = fileURLToPath(new URL("../../web/dist", import.meta.url));
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -128,6 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
       isSecret: true,
     }),
     dataDir: read(env, "DATA_DIR", text, "./.data"),
+    webDistDir: resolve(read(env, "WEB_DIST_DIR", text, DEFAULT_WEB_DIST_DIR)),
     adminToken: read(env, "ADMIN_TOKEN", token, undefined, { isSecret: true }),
     metricsToken: read(env, "METRICS_TOKEN", token, undefined, { isSecret: true }),
     smtpUrl: read(env, "SMTP_URL", url(["smtp:", "smtps:"]), undefined, { isSecret: true }),

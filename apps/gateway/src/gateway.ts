@@ -15,14 +15,17 @@ import { sessionRoutes } from "./http/routes/auth-session.ts";
 import { directRoutes } from "./http/routes/direct.ts";
 import { friendRoutes } from "./http/routes/friends.ts";
 import { groupRoutes } from "./http/routes/groups.ts";
-import { healthRoutes } from "./http/routes/health.ts";
+import { HEALTH_PATH, healthRoutes } from "./http/routes/health.ts";
 import { inviteRoutes } from "./http/routes/invites.ts";
 import { meRoutes } from "./http/routes/me.ts";
+import { METRICS_PATH, metricsRoutes } from "./http/routes/metrics.ts";
 import { SECURITY_HEADERS } from "./http/security-headers.ts";
 import { mountHttp } from "./http/serve-http.ts";
+import { loadWebClient, webClientRoutes } from "./http/static-files.ts";
 import { uWS } from "./http/uws.ts";
 import { perPeriod, RateLimiter } from "./limits/rate-limiter.ts";
 import type { Logger } from "./obs/logger.ts";
+import { GatewayMetrics } from "./obs/metrics.ts";
 import { SocialBus } from "./social/events.ts";
 import type { PresenceReader } from "./social/presence.ts";
 import { Realtime } from "./ws/realtime.ts";
@@ -66,11 +69,14 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const startedAtMs = now();
   let appOrigin = config.appOrigin;
   const sessions = new Sessions(database.db, { now });
+  const metrics = new GatewayMetrics();
+  let isShuttingDown = false;
   const realtime = new Realtime({
     config,
     logger,
     db: database.db,
     sessions,
+    metrics,
     now,
     clock: deps.clock,
     enableTestHooks: deps.enableTestHooks,
@@ -92,6 +98,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
         logger.error({ event: "social_listener_failed", type: event.type, err: error }),
       ),
     presence: deps.presence ?? realtime.presence,
+    metrics,
   };
   function resolvedOrigin(): string {
     if (appOrigin === undefined) throw new Error("the app origin is known only after listening");
@@ -108,7 +115,9 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     connections: () => realtime.connectionCount,
     rooms: () => realtime.roomCount,
     isDatabaseUp: () => withTimeout(database.ping(), DB_PING_TIMEOUT_MS, false),
+    isStopping: () => isShuttingDown,
   });
+  metricsRoutes(router, metrics, config.metricsToken);
   sessionRoutes(router, context);
   magicLinkRoutes(router, context);
   meRoutes(router, context);
@@ -118,6 +127,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   directRoutes(router, context);
   adminRoutes(router, context);
   oauthRoutes(router, context);
+  webClientRoutes(router, await loadWebClient(config.webDistDir, logger));
 
   const restLimiter = new RateLimiter(
     [perPeriod(config.limits.restRequestsPerMinute, 60_000)],
@@ -136,15 +146,27 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
         : MAX_BODY_BYTES,
     trustProxy: config.trustProxy,
     defaultHeaders: SECURITY_HEADERS,
+    metrics,
+    quietRoutes: new Set([HEALTH_PATH, METRICS_PATH]),
     beforeHandle(request) {
       if (!RATE_LIMITED_PREFIXES.some((prefix) => request.path.startsWith(prefix))) return;
       const spend = restLimiter.spend(request.ip);
       if (spend.ok) return;
-      logger.info({ event: "rate_limited", limit: "rest", ip: request.ip, path: request.path });
+      metrics.rateLimited("rest");
+      // No path: paths carry invite and friend codes (the request's own line has its route).
+      logger.info({ event: "rate_limited", limit: "rest", ip: request.ip });
       throw new HttpError("rate_limited", "too many requests; slow down", {
         retryAfterMs: spend.retryAfterMs,
       });
     },
+  });
+
+  metrics.setSources({
+    connections: () => realtime.connectionCount,
+    onlineUsers: () => realtime.onlineUserCount,
+    rooms: () => realtime.roomCount,
+    roomMailboxes: () => realtime.rooms.mailboxes(),
+    httpInFlight: () => http.inFlight(),
   });
 
   const listenSocket = await listen(app, config.host, config.port);
@@ -158,7 +180,6 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     mail: context.mailer.kind,
   });
 
-  let isShuttingDown = false;
   return {
     port,
     appOrigin,

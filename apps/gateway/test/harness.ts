@@ -1,4 +1,5 @@
 import type { Clock } from "@clofri/actors";
+import type { DestinationStream } from "pino";
 import type { Mail, Mailer } from "../src/auth/mailer.ts";
 import { loadConfig } from "../src/config.ts";
 import type { DatabaseHandle } from "../src/db/create-database.ts";
@@ -53,6 +54,8 @@ export interface TestGatewayOptions {
   clock?: Clock;
   /** Enables `rooms.crash`. */
   enableTestHooks?: boolean;
+  /** Where log lines go (at the LOG_LEVEL of `env`; silent by default). */
+  logDestination?: DestinationStream;
 }
 
 /**
@@ -68,13 +71,14 @@ export async function startTestGateway(
   const config = loadConfig({ PORT: "0", LOG_LEVEL: "silent", ...env });
   const clock = { nowMs: Date.now() };
   const mailer = new CapturingMailer();
+  const { logDestination, ...gatewayOptions } = options;
   const gateway = await startGateway({
     config,
-    logger: createLogger(config.logLevel),
+    logger: createLogger(config.logLevel, logDestination),
     database,
     mailer,
     now: () => clock.nowMs,
-    ...options,
+    ...gatewayOptions,
   });
   return {
     gateway,

@@ -146,7 +146,7 @@ describe("chatting over the WebSocket", () => {
     assert.ok(alice);
   });
 
-  test("text rules: empty or control characters are text_invalid", async () => {
+  test("text rules: empty, too long or with control characters is text_invalid", async () => {
     const { group, aliceWs } = await room();
     const empty = await aliceWs.request({ type: "send", group: group.id, text: "   ", key: "a" });
     assert.equal(empty.code, "text_invalid");
@@ -157,6 +157,38 @@ describe("chatting over the WebSocket", () => {
       key: "b",
     });
     assert.equal(bell.code, "text_invalid");
+    const tooLong = await aliceWs.request({
+      type: "send",
+      group: group.id,
+      text: "😀".repeat(2_001),
+      key: "c",
+    });
+    assert.equal(tooLong.code, "text_invalid");
+    // The limit counts code points: 2,000 emoji (4,000 UTF-16 units, 8,000 bytes) are fine.
+    const longest = await aliceWs.request({
+      type: "send",
+      group: group.id,
+      text: "😀".repeat(2_000),
+      key: "d",
+    });
+    assert.equal(longest.type, "ack");
+  });
+
+  test("a failure inside the gateway is error internal with the ref; the socket goes on", async () => {
+    const { group, aliceWs, bobWs } = await room();
+    const { rooms } = t.gateway.realtime;
+    // A bug below the edge, as no client can cause one: the room layer throws.
+    rooms.send = () => Promise.reject(new Error("a bug in the room layer (test fault)"));
+    try {
+      const reply = await aliceWs.request({ type: "send", group: group.id, text: "hi", key: "k" });
+      assert.deepEqual({ type: reply.type, code: reply.code }, { type: "error", code: "internal" });
+      assert.doesNotMatch(String(reply.message), /test fault/, "no internals leak to the client");
+    } finally {
+      delete (rooms as Partial<typeof rooms>).send;
+    }
+    const ack = await aliceWs.request({ type: "send", group: group.id, text: "ok", key: "k2" });
+    assert.equal(ack.type, "ack");
+    await bobWs.next((f) => f.type === "message" && f.id === ack.id);
   });
 
   test("a group id in capitals names the same group", async () => {

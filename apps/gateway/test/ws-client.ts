@@ -32,6 +32,8 @@ export class WsClient {
   readonly #socket: WebSocket;
   readonly #taken = new Set<Frame>();
   readonly #waiters = new Set<() => void>();
+  readonly #counts = new Map<string, number>();
+  readonly #listeners = new Set<(frame: Frame) => void>();
   #closedWith: Closed | undefined;
   #nextRef = 1;
 
@@ -40,6 +42,8 @@ export class WsClient {
     socket.on("message", (data, isBinary) => {
       const frame = JSON.parse(isBinary ? "{}" : data.toString()) as Frame;
       this.received.push(frame);
+      this.#counts.set(frame.type, (this.#counts.get(frame.type) ?? 0) + 1);
+      for (const listener of this.#listeners) listener(frame);
       this.#wake();
     });
     this.closed = new Promise((resolve) => {
@@ -143,6 +147,48 @@ export class WsClient {
       };
       this.#waiters.add(waiter);
     });
+  }
+
+  /**
+   * Waits until `condition` holds, checking it as each frame arrives: for waits over thousands
+   * of frames, where `next` (which searches everything received) would cost too much.
+   */
+  until(condition: () => boolean, description: string, waitMs = DEFAULT_WAIT_MS): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        if (condition()) {
+          resolve();
+          return true;
+        }
+        if (this.#closedWith) {
+          reject(new Error(`closed (${this.#closedWith.code}) while waiting until ${description}`));
+          return true;
+        }
+        return false;
+      };
+      if (check()) return;
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(new Error(`timed out waiting until ${description}`));
+      }, waitMs);
+      const waiter = () => {
+        if (!check()) return;
+        clearTimeout(timer);
+        this.#waiters.delete(waiter);
+      };
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** How many frames of this type were received so far (constant time). */
+  count(type: string): number {
+    return this.#counts.get(type) ?? 0;
+  }
+
+  /** Calls `listener` with every frame as it arrives (latency measurements); returns the stop. */
+  onFrame(listener: (frame: Frame) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Frames of this type received so far (taken or not). */

@@ -16,6 +16,8 @@ export interface ActorRef<Msg, Reply = never> {
   readonly label: string;
   /** False once the actor has exited for good. */
   readonly isAlive: boolean;
+  /** Messages waiting in the mailbox now (for metrics sampled at scrape time). */
+  readonly mailboxLength: number;
   /** Fire-and-forget; an expected failure is a value, never a throw. */
   send(msg: Msg): SendResult;
   /** Request/reply; rejects with an ActorError (timeout, stopped, mailbox_full, crashed, no_reply). */

@@ -90,6 +90,10 @@ export class Actor<Msg, State, Reply> implements ActorRef<Msg, Reply> {
     return this.#phase !== "stopped";
   }
 
+  get mailboxLength(): number {
+    return this.#mailbox.length;
+  }
+
   send(msg: Msg): SendResult {
     if (this.#isClosed) return STOPPED;
     if (!this.#mailbox.push(msg)) return MAILBOX_FULL;

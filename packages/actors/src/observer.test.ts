@@ -54,6 +54,19 @@ describe("metrics hooks", () => {
     assert.deepEqual(events, ["started", "crashed", "restarted", "crashed", "gave_up"]);
   });
 
+  test("the ref tells how many messages wait, for sampling at scrape time", async () => {
+    const clock = new ManualClock();
+    const ref = spawn(slow(createProbe()), { clock });
+    assert.equal(ref.mailboxLength, 0);
+    ref.send({ type: "work", durationMs: 10, text: "a" });
+    ref.send({ type: "work", durationMs: 10, text: "b" });
+    assert.equal(ref.mailboxLength, 2);
+    await clock.advance(5);
+    assert.equal(ref.mailboxLength, 1, "one is being handled, one waits");
+    await clock.advance(20);
+    assert.equal(ref.mailboxLength, 0);
+  });
+
   test("without hooks the actor works the same", async () => {
     const clock = new ManualClock();
     const ref = spawn(slow(createProbe()), { clock });

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase64urlNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 
@@ -20,4 +21,13 @@ export function newCode(length: number): string {
   let code = "";
   for (const byte of bytes) code += CODE_ALPHABET[byte & 31];
   return code;
+}
+
+/**
+ * Whether a presented secret (admin or metrics token) is the expected one, in time independent
+ * of where they differ: both sides are hashed first, so the comparison is of 32 equal bytes.
+ */
+export function isSameSecret(presented: string, expected: string): boolean {
+  const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
+  return timingSafeEqual(digest(presented), digest(expected));
 }

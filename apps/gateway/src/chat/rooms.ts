@@ -113,6 +113,18 @@ export class Rooms {
     return this.#registry.size;
   }
 
+  /** Messages waiting in all room mailboxes and in the fullest one (metrics, at scrape time). */
+  mailboxes(): { messages: number; deepest: number } {
+    let messages = 0;
+    let deepest = 0;
+    for (const name of this.#registry.names()) {
+      const length = this.#registry.get(name)?.mailboxLength ?? 0;
+      messages += length;
+      if (length > deepest) deepest = length;
+    }
+    return { messages, deepest };
+  }
+
   /** User ids in the group's room now; a user dropped uncleanly counts during the grace. */
   presentIn(groupId: string): string[] {
     const memory = this.#memories.get(groupId);

@@ -85,10 +85,12 @@ async function openTestPglite(): Promise<DatabaseHandle> {
   pgliteSnapshot ??= loadOrBuildSnapshot();
   const loadDataDir = await pgliteSnapshot;
   const pglite = await createPglite({ dataDir: "memory://", loadDataDir });
+  const handle = pgliteDatabase(pglite);
   // A PGlite loaded from a snapshot and closed before its first query keeps re-arming a timer,
-  // and the test process never exits: touch it once so close() always ends it.
-  await pglite.query("select 1");
-  return pgliteDatabase(pglite);
+  // and the test process never exits: touch it once so close() always ends it. Through Kysely:
+  // its destroy() closes the driver (and so PGlite) only once a query has initialised it.
+  await handle.ping();
+  return handle;
 }
 
 async function loadOrBuildSnapshot(): Promise<Blob> {

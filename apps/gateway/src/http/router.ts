@@ -1,3 +1,4 @@
+import type { Logger } from "../obs/logger.ts";
 import { HttpError } from "./http-error.ts";
 
 export type Method = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
@@ -11,6 +12,10 @@ export interface Request {
   readonly headers: ReadonlyMap<string, string>;
   readonly ip: string;
   readonly params: Readonly<Record<string, string>>;
+  /** The request's id (`X-Request-Id`), for log lines about it. */
+  readonly id: string;
+  /** The gateway's logger with this request's id on every line. */
+  readonly log: Logger;
   /** The parsed JSON body; rejects with an HttpError for a missing, malformed or oversize body. */
   json(): Promise<unknown>;
   /** Adds a header to whatever the handler answers, errors included (a renewed session cookie). */
@@ -29,20 +34,24 @@ export type Handler = (request: Request) => Reply | Promise<Reply>;
 
 interface Route {
   method: Method;
+  pattern: string;
   segments: string[];
   handler: Handler;
 }
 
 export type Match =
-  | { ok: true; handler: Handler; params: Record<string, string> }
+  | { ok: true; handler: Handler; params: Record<string, string>; pattern: string }
   | { ok: false; error: HttpError };
+
+const FALLBACK_PATTERN = "/*";
 
 /** Path patterns like `/api/groups/:id/members/:userId`; a trailing `*` matches the rest. */
 export class Router {
   readonly #routes: Route[] = [];
+  #fallback: { handler: Handler; isServed: (path: string) => boolean } | undefined;
 
   on(method: Method, pattern: string, handler: Handler): this {
-    this.#routes.push({ method, segments: pattern.split("/").filter(Boolean), handler });
+    this.#routes.push({ method, pattern, segments: pattern.split("/").filter(Boolean), handler });
     return this;
   }
 
@@ -62,6 +71,15 @@ export class Router {
     return this.on("DELETE", pattern, handler);
   }
 
+  /**
+   * Answers GET and HEAD on paths no route knows and `isServed` accepts (the web client's pages);
+   * its pattern reads `/*`. Other paths keep their 404.
+   */
+  fallback(handler: Handler, isServed: (path: string) => boolean): this {
+    this.#fallback = { handler, isServed };
+    return this;
+  }
+
   match(method: Method, path: string): Match {
     const parts = path.split("/").filter(Boolean);
     let isPathKnown = false;
@@ -70,8 +88,13 @@ export class Router {
       if (!params) continue;
       const isHeadOfGet = method === "HEAD" && route.method === "GET";
       if (route.method === method || isHeadOfGet)
-        return { ok: true, handler: route.handler, params };
+        return { ok: true, handler: route.handler, params, pattern: route.pattern };
       isPathKnown = true;
+    }
+    const fallback = this.#fallback;
+    const isRead = method === "GET" || method === "HEAD";
+    if (!isPathKnown && isRead && fallback?.isServed(path)) {
+      return { ok: true, handler: fallback.handler, params: {}, pattern: FALLBACK_PATTERN };
     }
     return {
       ok: false,

@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from "uWebSockets.js";
 import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import type { Logger } from "../obs/logger.ts";
+import type { GatewayMetrics } from "../obs/metrics.ts";
 import { HttpError } from "./http-error.ts";
 import type { Method, Reply, Request, Router } from "./router.ts";
 
@@ -13,8 +14,12 @@ export interface HttpEdgeOptions {
   trustProxy: boolean;
   /** Sent on every response (security headers); a reply's own headers win. */
   defaultHeaders: Readonly<Record<string, string>>;
-  /** Runs before routing; throw an HttpError to refuse the request (rate limits). */
+  /** Runs before the handler; throw an HttpError to refuse the request (rate limits). */
   beforeHandle?: (request: { path: string; ip: string }) => void;
+  /** Counts each answer by method, route pattern and status. */
+  metrics?: GatewayMetrics;
+  /** Route patterns polled by probes (`/health`): their access lines are debug, not info. */
+  quietRoutes?: ReadonlySet<string>;
 }
 
 export interface HttpEdge {
@@ -24,6 +29,11 @@ export interface HttpEdge {
 
 const METHODS = new Set<string>(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 const BODY_METHODS = new Set<string>(["POST", "PUT", "PATCH", "DELETE"]);
+/** An incoming X-Request-Id is kept when it looks like an id (a proxy's), else one is made. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
+/** The route label of requests no route matched (404, 405): raw paths would explode the series. */
+const UNMATCHED_ROUTE = "unmatched";
+const MAX_LOGGED_PATH_LENGTH = 200;
 
 /** Serves the router on every path uWS does not route otherwise (the WebSocket route is separate). */
 export function mountHttp(app: TemplatedApp, options: HttpEdgeOptions): HttpEdge {
@@ -57,20 +67,25 @@ async function handle(
     headers.set(key, value);
   });
   const ip = clientIp(res, headers, options.trustProxy);
-  const requestId = randomUUID();
+  const incomingId = headers.get("x-request-id");
+  const requestId =
+    incomingId !== undefined && SANE_REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
   const startedAt = performance.now();
   const maxBodyBytes =
     typeof options.maxBodyBytes === "number" ? options.maxBodyBytes : options.maxBodyBytes(path);
   const body = BODY_METHODS.has(method) ? readBody(res, headers, maxBodyBytes) : undefined;
 
   const extraHeaders: Array<[string, string]> = [];
+  let route = UNMATCHED_ROUTE;
   let reply: Reply;
   try {
     if (!METHODS.has(method))
       throw new HttpError("method_not_allowed", `${method} is not supported`);
-    options.beforeHandle?.({ path, ip });
     const match = options.router.match(method as Method, path);
+    if (match.ok) route = match.pattern;
+    options.beforeHandle?.({ path, ip });
     if (!match.ok) throw match.error;
+    let log: Logger | undefined;
     const request: Request = {
       method: method as Method,
       path,
@@ -78,6 +93,11 @@ async function handle(
       headers,
       ip,
       params: match.params,
+      id: requestId,
+      get log() {
+        log ??= options.logger.child({ requestId });
+        return log;
+      },
       json: () => parseJson(body, headers),
       addResponseHeader: (name, value) => extraHeaders.push([name, value]),
     };
@@ -92,13 +112,18 @@ async function handle(
   const shouldClose = body !== undefined && !(await isReadInFull(body));
   res.cork(() => writeReply(res, reply, method, requestId, options.defaultHeaders, shouldClose));
   state.isDone = true;
-  options.logger.debug({
+  const durationMs = performance.now() - startedAt;
+  options.metrics?.httpRequest(method, route, reply.status, durationMs / 1000);
+  const isQuiet = options.quietRoutes?.has(route) === true && reply.status < 500;
+  // The route pattern, not the path: paths carry invite and friend codes.
+  options.logger[isQuiet ? "debug" : "info"]({
     event: "http_request",
     requestId,
     method,
-    path,
+    route,
+    ...(route === UNMATCHED_ROUTE ? { path: path.slice(0, MAX_LOGGED_PATH_LENGTH) } : {}),
     status: reply.status,
-    durationMs: Math.round((performance.now() - startedAt) * 100) / 100,
+    durationMs: Math.round(durationMs * 100) / 100,
   });
 }
 
@@ -230,7 +255,10 @@ function writeReply(
     else for (const each of value) res.writeHeader(name, each);
   }
   if (method === "HEAD") {
-    res.endWithoutBody(Buffer.byteLength(payload), shouldClose);
+    // With any argument this uWS build garbles Content-Length or drops the kept-alive connection
+    // on the next request: write the length ourselves. (HEAD has no body, so never shouldClose.)
+    res.writeHeader("content-length", String(Buffer.byteLength(payload)));
+    res.endWithoutBody();
   } else {
     res.end(payload, shouldClose);
   }

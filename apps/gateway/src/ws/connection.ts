@@ -1,5 +1,6 @@
 import type { WebSocket } from "uWebSockets.js";
 import { CLOSE_CODES } from "@clofri/protocol";
+import type { GatewayMetrics } from "../obs/metrics.ts";
 
 /** What the upgrade hands to uWS for a socket; the rest of a connection's state lives here. */
 export interface SocketData {
@@ -31,6 +32,7 @@ export class Connection {
   readonly sessionId: string;
   readonly #ws: WebSocket<SocketData>;
   readonly #maxBufferedBytes: number;
+  readonly #metrics: GatewayMetrics;
   /** Groups whose room this connection joined, or is joining. */
   readonly joined = new Set<string>();
   readonly #topics = new Set<string>();
@@ -49,13 +51,17 @@ export class Connection {
   /** Refused frames in the current abuse window. */
   refusals = { windowStartMs: 0, count: 0 };
 
-  constructor(ws: WebSocket<SocketData>, options: { maxBufferedBytes: number; nowMs: number }) {
+  constructor(
+    ws: WebSocket<SocketData>,
+    options: { maxBufferedBytes: number; nowMs: number; metrics: GatewayMetrics },
+  ) {
     const data = ws.getUserData();
     this.id = data.connId;
     this.userId = data.userId;
     this.sessionId = data.sessionId;
     this.#ws = ws;
     this.#maxBufferedBytes = options.maxBufferedBytes;
+    this.#metrics = options.metrics;
     this.lastFrameMs = options.nowMs;
     this.lastActivityMs = options.nowMs;
   }
@@ -68,6 +74,7 @@ export class Connection {
   send(text: string): void {
     if (this.#isClosed) return;
     const status = this.#ws.send(text, false);
+    this.#metrics.framesSent(text, 1);
     if (status === SEND_DROPPED) this.close(CLOSE_CODES.slowConsumer, "slow consumer");
     else this.checkBackpressure();
   }

@@ -16,6 +16,7 @@ import {
 import type { RoomFailure } from "../chat/room-api.ts";
 import type { Rooms } from "../chat/rooms.ts";
 import type { Logger } from "../obs/logger.ts";
+import type { GatewayMetrics } from "../obs/metrics.ts";
 import type { Connection } from "./connection.ts";
 import type { FrameLimits } from "./frame-limits.ts";
 import type { Liveness } from "./liveness.ts";
@@ -28,6 +29,7 @@ export interface FrameHandlerDeps {
   liveness: Liveness;
   now: () => number;
   logger: Logger;
+  metrics: GatewayMetrics;
 }
 
 /**
@@ -44,6 +46,7 @@ export class FrameHandler {
 
   handle(conn: Connection, text: string): void {
     const decoded = decodeClientFrame(text);
+    this.#deps.metrics.frameReceived(decoded.ok ? decoded.frame.type : "invalid");
     if (!decoded.ok) {
       sendError(conn, decoded.ref, "invalid_frame", decoded.message);
       return;
@@ -63,6 +66,7 @@ export class FrameHandler {
 
   /** Binary frames are not part of the protocol. */
   handleBinary(conn: Connection): void {
+    this.#deps.metrics.frameReceived("binary");
     sendError(conn, undefined, "invalid_frame", "expected a text frame; binary frames are refused");
   }
 
@@ -81,15 +85,21 @@ export class FrameHandler {
     conn: Connection,
     frame: ClientFrame,
     spend: ReturnType<FrameLimits["spendMessage"]>,
-    what: string,
+    what: "messages" | "frames",
   ): boolean {
     if (spend.ok) return true;
+    const { logger, metrics } = this.#deps;
+    const limit = what === "messages" ? "ws_messages" : "ws_frames";
+    metrics.rateLimited(limit);
     if (this.#deps.limits.isAbusive(conn)) {
-      this.#deps.logger.warn({ event: "ws_abuse_closed", userId: conn.userId, connId: conn.id });
+      logger.warn({ event: "ws_abuse_closed", userId: conn.userId, connId: conn.id });
       conn.close(CLOSE_CODES.policyViolation, "rate limits exceeded far and often");
       return false;
     }
-    this.#deps.logger.info({ event: "rate_limited", limit: `ws_${what}`, userId: conn.userId });
+    // One line per connection per abuse window, not one per refused frame; the metric counts all.
+    if (conn.refusals.count === 1) {
+      logger.info({ event: "rate_limited", limit, userId: conn.userId, connId: conn.id });
+    }
     sendError(conn, frame.ref, "rate_limited", `too many ${what}; slow down`, spend.retryAfterMs);
     return false;
   }
@@ -122,6 +132,7 @@ export class FrameHandler {
     // Marked before the room answers, so a close meanwhile still takes the connection out.
     const wasJoined = conn.joined.has(groupId);
     conn.joined.add(groupId);
+    const startedAt = performance.now();
     const result = await this.#deps.rooms.join(groupId, {
       connId: conn.id,
       user: state.user,
@@ -133,7 +144,9 @@ export class FrameHandler {
     });
     // On success the room sent group_state (with the ref) itself.
     if (result.ok) {
+      this.#deps.metrics.joinLatency((performance.now() - startedAt) / 1000);
       if (!conn.isClosed) conn.joined.add(groupId);
+      this.#deps.logger.info({ event: "room_join", userId: conn.userId, groupId, connId: conn.id });
       return;
     }
     if (!wasJoined) conn.joined.delete(groupId);
@@ -146,14 +159,16 @@ export class FrameHandler {
     const result = await this.#deps.rooms.leave(groupId, { connId: conn.id, userId: conn.userId });
     // A room that failed on the leave may still hold the connection: keep it for the close.
     if (result.ok || result.code === "not_joined") conn.joined.delete(groupId);
-    if (result.ok) sendAck(conn, frame.ref);
-    else sendFailure(conn, frame.ref, result);
+    if (!result.ok) return sendFailure(conn, frame.ref, result);
+    sendAck(conn, frame.ref);
+    this.#deps.logger.info({ event: "room_leave", userId: conn.userId, groupId, connId: conn.id });
   }
 
   async #send(conn: Connection, frame: SendFrame): Promise<void> {
     const groupId = frame.group.toLowerCase();
     if (!conn.joined.has(groupId)) return sendNotJoined(conn, frame.ref, groupId);
     this.#deps.liveness.markActive(conn);
+    const startedAt = performance.now();
     const result = await this.#deps.rooms.send(groupId, {
       connId: conn.id,
       userId: conn.userId,
@@ -161,8 +176,9 @@ export class FrameHandler {
       text: frame.text,
       key: frame.key,
     });
-    if (result.ok) sendAck(conn, frame.ref, { id: result.id, ts: result.ts });
-    else sendFailure(conn, frame.ref, result);
+    if (!result.ok) return sendFailure(conn, frame.ref, result);
+    this.#deps.metrics.sendLatency((performance.now() - startedAt) / 1000);
+    sendAck(conn, frame.ref, { id: result.id, ts: result.ts });
   }
 
   async #typingStart(conn: Connection, frame: TypingStartFrame): Promise<void> {

@@ -10,6 +10,7 @@ import type { Config } from "../config.ts";
 import { loadRealtimeUser } from "../db/realtime.ts";
 import type { Database } from "../db/tables.ts";
 import type { Logger } from "../obs/logger.ts";
+import type { GatewayMetrics } from "../obs/metrics.ts";
 import type { PresenceReader } from "../social/presence.ts";
 import { Connection, type SocketData } from "./connection.ts";
 import { FrameHandler } from "./frame-handler.ts";
@@ -27,6 +28,7 @@ import { UwsRoomPort } from "./uws-room-port.ts";
 export interface RealtimeDeps {
   config: Config;
   logger: Logger;
+  metrics: GatewayMetrics;
   db: Kysely<Database>;
   sessions: Sessions;
   /** The gateway's wall clock: heartbeat timeouts, idleness, rate limits, message times. */
@@ -46,6 +48,12 @@ const MAX_PAYLOAD_BYTES = 64 * 1024;
 const LAST_SEEN_WRITE_EVERY_MS = 60_000;
 const LIMITER_SWEEP_EVERY_MS = 60_000;
 const LAST_SEEN_FINAL_WRITE_TIMEOUT_MS = 2_000;
+/**
+ * How often buffered output is measured against the bound. Sends check it too, but a socket that
+ * only receives publishes (uWS fans them out natively) is found here, before uWS's own hard limit
+ * cuts it without a close code.
+ */
+const BACKPRESSURE_CHECK_EVERY_MS = 100;
 
 /**
  * The WebSocket edge: upgrades, one `Connection` per socket, frames to rooms, online presence,
@@ -66,13 +74,13 @@ export class Realtime {
   readonly #frames: FrameHandler;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #unsubscribers: Array<() => void> = [];
-  #app: TemplatedApp | undefined;
   #isShuttingDown = false;
 
   constructor(deps: RealtimeDeps) {
-    const { config, logger, now } = deps;
+    const { config, logger, metrics, now } = deps;
     this.#deps = deps;
-    this.#port = new UwsRoomPort(this.#connections);
+    this.#port = new UwsRoomPort(this.#connections, metrics);
+    const logEvent = logRoomEvent(logger);
     this.rooms = new Rooms(this.#port, {
       clock: deps.clock,
       now,
@@ -83,7 +91,11 @@ export class Realtime {
       presenceGraceMs: config.timing.presenceGraceMs,
       roomLingerMs: config.timing.roomLingerMs,
       enableTestHooks: deps.enableTestHooks === true,
-      onEvent: logRoomEvent(logger),
+      observer: metrics.roomObserver,
+      onEvent: (event) => {
+        metrics.roomEvent(event);
+        logEvent(event);
+      },
     });
     this.#userPresence = new UserPresence({
       graceMs: config.timing.presenceGraceMs,
@@ -116,6 +128,7 @@ export class Realtime {
       liveness: this.#liveness,
       now,
       logger,
+      metrics,
     });
   }
 
@@ -127,6 +140,11 @@ export class Realtime {
     return this.rooms.count;
   }
 
+  /** People with at least one open socket (the operator's gauge). */
+  get onlineUserCount(): number {
+    return this.#userPresence.onlineCount;
+  }
+
   /** Open connections of a user (tests and diagnostics). */
   connectionsOf(userId: string): number {
     return this.#directory.get(userId)?.connections.size ?? 0;
@@ -135,8 +153,6 @@ export class Realtime {
   /** Registers `/ws` (before the HTTP catch-all) and starts listening to sessions and the social bus. */
   mount(app: TemplatedApp, context: Pick<AppContext, "events" | "appOrigin">): void {
     const { config, logger, sessions } = this.#deps;
-    this.#app = app;
-    this.#port.attach(app);
     const social = new SocialSync({
       rooms: this.rooms,
       directory: this.#directory,
@@ -157,17 +173,22 @@ export class Realtime {
         appOrigin: context.appOrigin,
         isAccepting: () => !this.#isShuttingDown,
         logger,
+        metrics: this.#deps.metrics,
       }),
       open: (ws) => this.#onOpen(ws),
       message: (ws, message, isBinary) => this.#onMessage(ws, message, isBinary),
       close: (ws, code) => this.#onClose(ws, code),
     });
+    // Only now: uWS's numSubscribers (counted on every publish) crashes the process natively
+    // when called on an app that has no WebSocket route yet.
+    this.#port.attach(app);
     const { heartbeatTimeoutMs, idleAfterMs } = config.timing;
     const sweepEveryMs = Math.min(
       1_000,
       Math.max(25, Math.min(heartbeatTimeoutMs, idleAfterMs) / 4),
     );
     this.#every(sweepEveryMs, () => this.sweep());
+    this.#every(BACKPRESSURE_CHECK_EVERY_MS, () => this.#checkBackpressure());
     this.#every(LIMITER_SWEEP_EVERY_MS, () => this.#limits.sweep());
     this.#every(LAST_SEEN_WRITE_EVERY_MS, () => void this.writeLastSeen());
   }
@@ -175,6 +196,11 @@ export class Realtime {
   /** Closes silent (4000) and slow (4009) sockets and moves the inactive to idle; runs on a timer. */
   sweep(): void {
     this.#liveness.sweep(this.#connections.values());
+  }
+
+  /** Closes the sockets whose unread output passed the bound (4009). */
+  #checkBackpressure(): void {
+    for (const conn of [...this.#connections.values()]) conn.checkBackpressure();
   }
 
   /** Stores the last-seen times the database lacks (on a timer; tests call it). Never rejects. */
@@ -200,10 +226,11 @@ export class Realtime {
   }
 
   #onOpen(ws: WebSocket<SocketData>): void {
-    const { config, now } = this.#deps;
+    const { config, metrics, now } = this.#deps;
     const conn = new Connection(ws, {
       maxBufferedBytes: config.limits.maxBackpressureBytes,
       nowMs: now(),
+      metrics,
     });
     const state = this.#directory.hold(conn.userId);
     if (state === undefined || this.#isShuttingDown) {
@@ -221,13 +248,15 @@ export class Realtime {
     for (const groupId of state.groups.keys()) conn.subscribe(presenceTopic(groupId));
     for (const friendId of state.friends.keys()) conn.subscribe(friendsOfTopic(friendId));
     this.#userPresence.connect(conn.userId, conn.id);
-    this.#deps.logger.debug({ event: "ws_open", userId: conn.userId, connId: conn.id });
+    metrics.connectionOpened();
+    this.#deps.logger.info({ event: "ws_open", userId: conn.userId, connId: conn.id });
   }
 
   #onMessage(ws: WebSocket<SocketData>, message: ArrayBuffer, isBinary: boolean): void {
     const conn = this.#connections.get(ws.getUserData().connId);
     if (conn === undefined || conn.isClosed) return;
     if (message.byteLength > LIMITS.maxFrameBytes) {
+      this.#deps.metrics.frameReceived("oversize");
       conn.close(CLOSE_CODES.frameTooLarge, `frames are limited to ${LIMITS.maxFrameBytes} bytes`);
       return;
     }
@@ -250,7 +279,8 @@ export class Realtime {
     for (const groupId of conn.joined) this.rooms.disconnect(groupId, request);
     this.#userPresence.disconnect(conn.userId, conn.id, isClean);
     this.#directory.release(conn.userId);
-    this.#deps.logger.debug({
+    this.#deps.metrics.connectionClosed(code);
+    this.#deps.logger.info({
       event: "ws_close",
       userId: conn.userId,
       connId: conn.id,
@@ -280,7 +310,7 @@ export class Realtime {
   };
 
   #publish(topic: string, text: string): void {
-    this.#app?.publish(topic, text, false);
+    this.#port.publish(topic, text);
   }
 
   #every(intervalMs: number, task: () => void): void {

@@ -5,6 +5,7 @@ import { findToken } from "../auth/request-auth.ts";
 import type { Sessions, ValidSession } from "../auth/sessions.ts";
 import { SECURITY_HEADERS } from "../http/security-headers.ts";
 import type { Logger } from "../obs/logger.ts";
+import type { GatewayMetrics } from "../obs/metrics.ts";
 import type { SocketData } from "./connection.ts";
 import type { UserDirectory, UserState } from "./user-directory.ts";
 
@@ -15,20 +16,23 @@ export interface UpgradeDeps {
   /** False once shutting down: no new sockets. */
   isAccepting(): boolean;
   logger: Logger;
+  metrics: GatewayMetrics;
 }
 
 interface Refusal {
   status: 401 | 403 | 503;
   code: "unauthorized" | "forbidden" | "unavailable";
   message: string;
+  /** Why, for the log line: never the token. */
+  why: string;
 }
 
-const UNAUTHORIZED: Refusal = { status: 401, code: "unauthorized", message: "sign in first" };
-const UNAVAILABLE: Refusal = {
+const UNAUTHORIZED = { status: 401, code: "unauthorized", message: "sign in first" } as const;
+const UNAVAILABLE = {
   status: 503,
   code: "unavailable",
   message: "the server cannot sign you in right now; try again shortly",
-};
+} as const;
 
 /**
  * `GET /ws`: authenticated before the socket exists. 403 for a foreign Origin, 401 without a
@@ -49,7 +53,7 @@ export function upgradeHandler(deps: UpgradeDeps) {
     });
     upgrade(res, headers, context, response, deps).catch((error: unknown) => {
       deps.logger.error({ event: "ws_upgrade_failed", err: error });
-      refuse(res, response, UNAVAILABLE);
+      refuse(res, response, { ...UNAVAILABLE, why: "internal_error" }, deps);
     });
   };
 }
@@ -61,34 +65,44 @@ async function upgrade(
   response: { isDone: boolean },
   deps: UpgradeDeps,
 ): Promise<void> {
-  if (!deps.isAccepting()) return refuse(res, response, UNAVAILABLE);
+  if (!deps.isAccepting())
+    return refuse(res, response, { ...UNAVAILABLE, why: "shutting_down" }, deps);
   const origin = headers.get("origin");
   if (origin !== undefined && origin !== deps.appOrigin()) {
-    return refuse(res, response, {
+    const refusal: Refusal = {
       status: 403,
       code: "forbidden",
       message: "cross-origin WebSocket refused",
-    });
+      why: "foreign_origin",
+    };
+    return refuse(res, response, refusal, deps);
   }
   const found = findToken(headers);
-  if (found === undefined) return refuse(res, response, UNAUTHORIZED);
+  if (found === undefined) return refuse(res, response, { ...UNAUTHORIZED, why: "no_token" }, deps);
 
   let session: ValidSession | undefined;
   let state: UserState | undefined;
   try {
     session = await deps.sessions.validate(found.token);
-    if (session === undefined) return refuse(res, response, UNAUTHORIZED);
+    if (session === undefined) {
+      return refuse(res, response, { ...UNAUTHORIZED, why: "invalid_session" }, deps);
+    }
     state = await deps.directory.acquire(session.userId);
   } catch (error) {
     deps.logger.warn({ event: "ws_upgrade_unavailable", err: error });
-    return refuse(res, response, UNAVAILABLE);
+    return refuse(res, response, { ...UNAVAILABLE, why: "database_unavailable" }, deps);
   }
-  if (state === undefined) return refuse(res, response, UNAUTHORIZED);
+  if (state === undefined) {
+    const refusal = { ...UNAUTHORIZED, why: "user_gone" };
+    return refuse(res, response, refusal, deps, session.userId);
+  }
 
   const userId = session.userId;
   try {
     if (response.isDone) return;
-    if (!deps.isAccepting()) return refuse(res, response, UNAVAILABLE);
+    if (!deps.isAccepting()) {
+      return refuse(res, response, { ...UNAVAILABLE, why: "shutting_down" }, deps, userId);
+    }
     const data: SocketData = { connId: randomUUID(), userId, sessionId: session.sessionId };
     response.isDone = true;
     res.cork(() => {
@@ -106,9 +120,22 @@ async function upgrade(
   }
 }
 
-function refuse(res: HttpResponse, response: { isDone: boolean }, refusal: Refusal): void {
+function refuse(
+  res: HttpResponse,
+  response: { isDone: boolean },
+  refusal: Refusal,
+  deps: Pick<UpgradeDeps, "logger" | "metrics">,
+  userId?: string,
+): void {
   if (response.isDone) return;
   response.isDone = true;
+  deps.metrics.upgradeRefused(refusal.code);
+  deps.logger.info({
+    event: "ws_upgrade_refused",
+    status: refusal.status,
+    reason: refusal.why,
+    userId,
+  });
   const body = JSON.stringify({ error: { code: refusal.code, message: refusal.message } });
   res.cork(() => {
     res.writeStatus(`${refusal.status} ${STATUS_CODES[refusal.status]}`);

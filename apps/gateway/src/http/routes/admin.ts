@@ -83,7 +83,7 @@ export function adminRoutes(router: Router, ctx: AppContext): void {
     const authorization = request.headers.get("authorization") ?? "";
     const presented = /^bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim();
     if (presented !== undefined && isAdminToken(presented, adminToken)) return;
-    ctx.logger.warn({ event: "admin_unauthorized", ip: request.ip, path: request.path });
+    request.log.warn({ event: "admin_unauthorized", ip: request.ip, path: request.path });
     throw new HttpError("unauthorized", "this needs Authorization: Bearer <ADMIN_TOKEN>");
   };
 
@@ -92,7 +92,7 @@ export function adminRoutes(router: Router, ctx: AppContext): void {
     const spec = checkFixtureSpec(parseBody(FixturesRequest, await request.json()));
     const startedAt = performance.now();
     const created = await createFixtures(ctx.db, spec, ctx.now());
-    ctx.logger.info({
+    request.log.info({
       event: "admin_fixtures_created",
       users: created.users.length,
       groups: created.groups.length,
@@ -108,7 +108,7 @@ export function adminRoutes(router: Router, ctx: AppContext): void {
     if (!(await deleteUserAndTell(ctx, id)))
       throw new HttpError("not_found", "no user with this id");
     ctx.sessions.announceUserGone(id);
-    ctx.logger.info({ event: "admin_user_deleted", userId: id });
+    request.log.info({ event: "admin_user_deleted", userId: id });
     return { status: 204 };
   });
 
@@ -117,7 +117,7 @@ export function adminRoutes(router: Router, ctx: AppContext): void {
     const { id } = parseBody(UserIdParams, request.params);
     if (!(await findUserById(ctx.db, id))) throw new HttpError("not_found", "no user with this id");
     const revoked = await ctx.sessions.revokeAllForUser(id);
-    ctx.logger.info({ event: "admin_sessions_revoked", userId: id, revoked });
+    request.log.info({ event: "admin_sessions_revoked", userId: id, revoked });
     return { status: 200, body: { revoked } };
   });
 }

@@ -47,7 +47,8 @@ export function magicLinkRoutes(router: Router, ctx: AppContext): void {
     ] as const) {
       const spend = limiter.spend(key);
       if (!spend.ok) {
-        ctx.logger.info({ event: "rate_limited", limit: "magic_link", ip: request.ip });
+        ctx.metrics.rateLimited("magic_link");
+        request.log.info({ event: "rate_limited", limit: "magic_link", ip: request.ip });
         throw new HttpError("rate_limited", "too many sign-in links requested; try again later", {
           retryAfterMs: spend.retryAfterMs,
         });
@@ -64,7 +65,7 @@ export function magicLinkRoutes(router: Router, ctx: AppContext): void {
         },
         { link },
       )
-      .catch((error: unknown) => ctx.logger.error({ event: "mail_failed", err: error }));
+      .catch((error: unknown) => request.log.error({ event: "mail_failed", err: error }));
     return { status: 202, body: { ok: true } };
   });
 
@@ -73,7 +74,7 @@ export function magicLinkRoutes(router: Router, ctx: AppContext): void {
     const { token } = parseBody(MagicLinkVerify, await request.json());
     const email = await consumeMagicLink(ctx.db, token, ctx.now());
     if (!email) {
-      ctx.logger.info({ event: "sign_in_failed", method: "magic_link", ip: request.ip });
+      request.log.info({ event: "sign_in_failed", method: "magic_link", ip: request.ip });
       throw new HttpError("gone", "this sign-in link has expired or was already used");
     }
     const { user, isNew } = await findOrCreateUserByEmail(ctx.db, email);
@@ -81,7 +82,7 @@ export function magicLinkRoutes(router: Router, ctx: AppContext): void {
       user.id,
       request.headers.get("user-agent"),
     );
-    ctx.logger.info({
+    request.log.info({
       event: "signed_in",
       method: "magic_link",
       userId: user.id,

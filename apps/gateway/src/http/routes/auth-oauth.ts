@@ -53,7 +53,7 @@ export function oauthRoutes(router: Router, ctx: AppContext): void {
     const fail = (reason: OAuthFailure, detail?: string): Reply => {
       // A failed exchange usually means misconfigured credentials or a provider outage.
       const level = reason === "exchange_failed" ? "warn" : "info";
-      ctx.logger[level]({
+      request.log[level]({
         event: "sign_in_failed",
         method: "oauth",
         provider: provider.name,
@@ -95,7 +95,7 @@ export function oauthRoutes(router: Router, ctx: AppContext): void {
     if (!result.ok) return fail(result.error);
 
     const { token } = await ctx.sessions.create(result.user.id, request.headers.get("user-agent"));
-    ctx.logger.info({
+    request.log.info({
       event: "signed_in",
       method: "oauth",
       provider: provider.name,

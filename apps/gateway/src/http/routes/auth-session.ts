@@ -16,7 +16,7 @@ export function sessionRoutes(router: Router, ctx: AppContext): void {
   router.post("/auth/logout", async (request) => {
     const auth = await ctx.auth.require(request);
     await ctx.sessions.revoke(auth);
-    ctx.logger.info({ event: "signed_out", userId: auth.userId });
+    request.log.info({ event: "signed_out", userId: auth.userId });
     return { status: 204, headers: { "set-cookie": clearedSessionCookie(ctx.appOrigin()) } };
   });
 }

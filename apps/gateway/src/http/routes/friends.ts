@@ -39,14 +39,22 @@ export function friendRoutes(router: Router, ctx: AppContext): void {
     const auth = await ctx.auth.require(request);
     const code = await rotateFriendCode(ctx.db, auth.userId);
     if (code === undefined) throw new HttpError("unauthorized", "sign in first");
-    ctx.logger.info({ event: "friend_code_rotated", userId: auth.userId });
+    request.log.info({ event: "friend_code_rotated", userId: auth.userId });
     return codeReply(code);
   });
 
   router.post("/api/friends/requests", async (request) => {
     const me = await signedInUser(ctx, await ctx.auth.require(request));
     const { code } = parseBody(FriendRequestBody, await request.json());
-    const result = await sendFriendRequest(ctx, limits, me, code, request.ip);
+    const result = await sendFriendRequest(ctx, limits, me, code, request.ip).catch(
+      (error: unknown) => {
+        if (error instanceof HttpError && error.code === "rate_limited") {
+          ctx.metrics.rateLimited("friend_code");
+          request.log.info({ event: "rate_limited", limit: "friend_code", userId: me.id });
+        }
+        throw error;
+      },
+    );
     return result.kind === "requested"
       ? { status: 201, body: { request: result.request } }
       : { status: 200, body: { friend: result.friend } };

@@ -41,7 +41,7 @@ export function groupRoutes(router: Router, ctx: AppContext): void {
     const auth = await ctx.auth.require(request);
     const body = parseBody(CreateGroupBody, await request.json());
     const group = await createGroup(ctx, auth.userId, body);
-    ctx.logger.info({ event: "group_created", userId: auth.userId, groupId: group.id });
+    request.log.info({ event: "group_created", userId: auth.userId, groupId: group.id });
     return { status: 201, body: { group } };
   });
 
@@ -55,14 +55,16 @@ export function groupRoutes(router: Router, ctx: AppContext): void {
     const auth = await ctx.auth.require(request);
     const { id } = parseBody(IdParam, request.params);
     const { name } = parseBody(RenameGroupBody, await request.json());
-    return { status: 200, body: { group: await renameGroupAs(ctx, auth.userId, id, name) } };
+    const group = await renameGroupAs(ctx, auth.userId, id, name);
+    request.log.info({ event: "group_renamed", userId: auth.userId, groupId: id });
+    return { status: 200, body: { group } };
   });
 
   router.delete("/api/groups/:id", async (request) => {
     const auth = await ctx.auth.require(request);
     const { id } = parseBody(IdParam, request.params);
     await deleteGroupAs(ctx, auth.userId, id);
-    ctx.logger.info({ event: "group_deleted", userId: auth.userId, groupId: id });
+    request.log.info({ event: "group_deleted", userId: auth.userId, groupId: id });
     return { status: 204 };
   });
 
@@ -70,7 +72,14 @@ export function groupRoutes(router: Router, ctx: AppContext): void {
     const auth = await ctx.auth.require(request);
     const { id } = parseBody(IdParam, request.params);
     const { userIds } = parseBody(AddMembersBody, await request.json());
-    return { status: 200, body: { group: await addMembers(ctx, auth.userId, id, userIds) } };
+    const group = await addMembers(ctx, auth.userId, id, userIds);
+    request.log.info({
+      event: "members_added",
+      userId: auth.userId,
+      groupId: id,
+      targets: userIds,
+    });
+    return { status: 200, body: { group } };
   });
 
   router.patch("/api/groups/:id/members/:userId", async (request) => {
@@ -78,6 +87,8 @@ export function groupRoutes(router: Router, ctx: AppContext): void {
     const { id, userId } = parseBody(GroupMemberParams, request.params);
     const { muted } = parseBody(MuteBody, await request.json());
     const member = await setMemberMuted(ctx, auth.userId, id, userId, muted);
+    const event = muted ? "member_muted" : "member_unmuted";
+    request.log.info({ event, userId: auth.userId, groupId: id, target: userId });
     return { status: 200, body: { member } };
   });
 
@@ -85,7 +96,7 @@ export function groupRoutes(router: Router, ctx: AppContext): void {
     const auth = await ctx.auth.require(request);
     const { id, userId } = parseBody(GroupMemberParams, request.params);
     await kickMember(ctx, auth.userId, id, userId);
-    ctx.logger.info({ event: "member_kicked", userId: auth.userId, groupId: id, target: userId });
+    request.log.info({ event: "member_kicked", userId: auth.userId, groupId: id, target: userId });
     return { status: 204 };
   });
 
@@ -93,6 +104,7 @@ export function groupRoutes(router: Router, ctx: AppContext): void {
     const auth = await ctx.auth.require(request);
     const { id } = parseBody(IdParam, request.params);
     await leaveGroup(ctx, auth.userId, id);
+    request.log.info({ event: "group_left", userId: auth.userId, groupId: id });
     return { status: 204 };
   });
 

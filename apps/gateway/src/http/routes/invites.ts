@@ -27,7 +27,7 @@ export function inviteRoutes(router: Router, ctx: AppContext): void {
     const { id } = parseBody(IdParam, request.params);
     const options = parseBody(CreateInviteBody, await optionalJson(request));
     const invite = await createInvite(ctx, auth.userId, id, options);
-    ctx.logger.info({ event: "invite_created", userId: auth.userId, groupId: id });
+    request.log.info({ event: "invite_created", userId: auth.userId, groupId: id });
     return { status: 201, body: { invite } };
   });
 
@@ -35,6 +35,7 @@ export function inviteRoutes(router: Router, ctx: AppContext): void {
     const auth = await ctx.auth.require(request);
     const { id, code } = parseBody(GroupInviteParams, request.params);
     await revokeInviteAs(ctx, auth.userId, id, code);
+    request.log.info({ event: "invite_revoked", userId: auth.userId, groupId: id });
     return { status: 204 };
   });
 
@@ -48,6 +49,7 @@ export function inviteRoutes(router: Router, ctx: AppContext): void {
     const auth = await ctx.auth.require(request);
     const { code } = parseBody(InviteCodeParam, request.params);
     const group = await joinByInvite(ctx, auth.userId, code);
+    request.log.info({ event: "invite_used", userId: auth.userId, groupId: group.id });
     return { status: 200, body: { group } };
   });
 }
