@@ -1,0 +1,34 @@
+// The client's routes, as a pure function of the path.
+export type Route =
+  | { name: "sign-in" }
+  | { name: "verify" }
+  | { name: "home" }
+  | { name: "group"; id: string }
+  | { name: "group-settings"; id: string }
+  | { name: "friends" }
+  | { name: "add-friend"; code: string }
+  | { name: "profile" }
+  | { name: "join"; code: string }
+  | { name: "not-found" };
+
+export function matchRoute(pathname: string): Route {
+  const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  const [first, second, third] = parts;
+  if (parts.length === 0) return { name: "home" };
+  if (first === "sign-in" && parts.length === 1) return { name: "sign-in" };
+  if (first === "sign-in" && second === "verify" && parts.length === 2) return { name: "verify" };
+  if (first === "friends" && parts.length === 1) return { name: "friends" };
+  if (first === "profile" && parts.length === 1) return { name: "profile" };
+  if (first === "g" && second && parts.length === 2) return { name: "group", id: second };
+  if (first === "g" && second && third === "settings" && parts.length === 3) {
+    return { name: "group-settings", id: second };
+  }
+  if (first === "add" && second && parts.length === 2) return { name: "add-friend", code: second };
+  if (first === "join" && second && parts.length === 2) return { name: "join", code: second };
+  return { name: "not-found" };
+}
+
+/** Sign-in pages work without a session; every other page needs one. */
+export function isPublic(route: Route): boolean {
+  return route.name === "sign-in" || route.name === "verify";
+}

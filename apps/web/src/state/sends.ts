@@ -1,0 +1,103 @@
+// Local actions on rooms: wanting a room, the optimistic send and its reconciliation.
+import { type AppState, type PendingSend, roomOf, withRoom } from "./app-state.ts";
+
+export function wantRoom(state: AppState, group: string): AppState {
+  return withRoom(state, group, (room) => ({ ...room, wanted: true, notice: null }));
+}
+
+/** Stepping out of a room on purpose: we stop hearing it and do not rejoin. */
+export function leaveRoom(state: AppState, group: string): AppState {
+  const next = withRoom(state, group, (room) => ({
+    ...room,
+    wanted: false,
+    joined: false,
+    members: [],
+  }));
+  return { ...next, typing: { ...next.typing, [group]: {} } };
+}
+
+/** The socket went away: no room is joined any more until it rejoins; typing is stale. */
+export function socketClosed(state: AppState): AppState {
+  const rooms = Object.fromEntries(
+    Object.entries(state.rooms).map(([group, room]) => [group, { ...room, joined: false }]),
+  );
+  return { ...state, rooms, typing: {} };
+}
+
+export function queueSend(
+  state: AppState,
+  group: string,
+  key: string,
+  text: string,
+  nowMs: number,
+): AppState {
+  const pending: PendingSend = {
+    key,
+    text,
+    createdAt: nowMs,
+    state: "pending",
+    error: null,
+    id: null,
+  };
+  return withRoom(state, group, (room) => ({ ...room, pending: [...room.pending, pending] }));
+}
+
+/** The ack names the message; if the message frame is already here the pending line goes. */
+export function sendAcked(state: AppState, group: string, key: string, id: string): AppState {
+  return withRoom(state, group, (room) => {
+    const arrived = room.messages.some((message) => message.id === id);
+    const pending = arrived
+      ? room.pending.filter((send) => send.key !== key)
+      : room.pending.map((send) =>
+          send.key === key ? { ...send, id, state: "pending" as const } : send,
+        );
+    return { ...room, pending };
+  });
+}
+
+export function sendFailed(state: AppState, group: string, key: string, error: string): AppState {
+  return withRoom(state, group, (room) => ({
+    ...room,
+    pending: room.pending.map((send) =>
+      send.key === key ? { ...send, state: "failed" as const, error } : send,
+    ),
+  }));
+}
+
+/** A retry keeps the idempotency key, so a send that did get through is not shown twice. */
+export function retrySend(state: AppState, group: string, key: string): AppState {
+  return withRoom(state, group, (room) => ({
+    ...room,
+    pending: room.pending.map((send) =>
+      send.key === key ? { ...send, state: "pending" as const, error: null } : send,
+    ),
+  }));
+}
+
+export function discardSend(state: AppState, group: string, key: string): AppState {
+  return withRoom(state, group, (room) => ({
+    ...room,
+    pending: room.pending.filter((send) => send.key !== key),
+  }));
+}
+
+export function viewGroup(state: AppState, group: string | null): AppState {
+  const next = { ...state, viewing: group };
+  if (group === null || !state.rooms[group]) return next;
+  return withRoom(next, group, (room) => ({ ...room, unread: false }));
+}
+
+export function dismissBanners(state: AppState, group: string): AppState {
+  return withRoom(state, group, (room) => ({ ...room, expiredMissed: 0, restarted: false }));
+}
+
+export function setFlash(state: AppState, flash: string | null): AppState {
+  return { ...state, flash };
+}
+
+/** Sends that should go (again) once the room is joined: still pending, not failed. */
+export function sendsToFlush(state: AppState, group: string): PendingSend[] {
+  return roomOf(state, group).pending.filter(
+    (send) => send.state === "pending" && send.id === null,
+  );
+}
