@@ -1,0 +1,380 @@
+// The load benchmarks of docs/BENCHMARKS.md ("Load"). Each scenario starts its own gateway
+// process (bench-gateway.ts) and drives it with the load tester (loadtest*.ts).
+//
+//   npm run bench                 every scenario, full size
+//   npm run bench -- c            one scenario (a, b, c, d; several may be named)
+//   npm run bench -- --quick      small sizes, for a check that the tools work
+//   npm run bench -- --engine pglite|postgres   override each scenario's engine
+//   npm run bench -- --json out.jsonl           also append one JSON line per scenario
+//   npm run bench -- --baseline a               the same load against bench-uws-baseline.ts
+//   npm run bench -- b --users 800 --rate 10000 other sizes (users; where (b) starts)
+import { appendFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { BASELINE_ENTRY, BenchGateway, type Engine } from "./bench-gateway.ts";
+import {
+  defaultWorkers,
+  formatConnect,
+  formatWindow,
+  type LoadTestOptions,
+  measureAt,
+  prepareLoad,
+  sleep,
+} from "./loadtest.ts";
+import { Coordinator, type WindowResult } from "./loadtest-coordinator.ts";
+import { type Layout, mintUsers } from "./loadtest-fixtures.ts";
+import { machineLoad, sampleProcess } from "./loadtest-stats.ts";
+
+interface Context {
+  isQuick: boolean;
+  /** --users: overrides the scenario's number of users. */
+  users: number | undefined;
+  /** --rate: where (b) starts its search. */
+  startRate: number | undefined;
+  engine: Engine | undefined;
+  log: (line: string) => void;
+}
+
+interface Scenario {
+  name: string;
+  title: string;
+  /** The engine the scenario runs on unless --engine says otherwise, and why. */
+  engine: Engine;
+  run(gateway: BenchGateway, ctx: Context): Promise<Record<string, unknown>>;
+}
+
+const MIB = 1024 * 1024;
+
+function loadOptions(
+  gateway: BenchGateway,
+  layout: Layout,
+  ctx: Context,
+  workers = defaultWorkers(layout.users),
+): LoadTestOptions {
+  return {
+    url: gateway.url,
+    adminToken: gateway.adminToken,
+    layout,
+    workers,
+    useSourceAddresses: true,
+    textPadding: 0,
+    withRefs: true,
+    connectConcurrency: 100,
+    serverPid: gateway.pid,
+    log: ctx.log,
+  };
+}
+
+const steady: Scenario = {
+  name: "a",
+  title: "16,000 connections in rooms of 8, one message every 2 s each",
+  engine: "postgres",
+  async run(gateway, ctx) {
+    const users = ctx.users ?? (ctx.isQuick ? 2_000 : 16_000);
+    const layout: Layout = {
+      users,
+      groupSize: 8,
+      groupsPerUser: 1,
+      join: "first",
+      isSending: true,
+      befriend: "group",
+    };
+    const { coordinator, connect } = await prepareLoad(loadOptions(gateway, layout, ctx));
+    try {
+      const window = await measureAt(coordinator, users / 2, 3, ctx.isQuick ? 5 : 20);
+      ctx.log(formatWindow(window));
+      const server = window.server;
+      return {
+        connect,
+        window,
+        targets: {
+          p99Ms: { target: 10, measured: window.latencyMs.p99, met: window.latencyMs.p99 <= 10 },
+          serverUsPerDelivery: {
+            target: 2,
+            measured: server?.cpuUsPerDelivery,
+            met: server !== undefined && server.cpuUsPerDelivery <= 2,
+          },
+        },
+      };
+    } finally {
+      await coordinator.close();
+    }
+  },
+};
+
+const P99_BOUND_MS = 50;
+const RATE_STEP = 1.25;
+const MAX_STEPS = 14;
+
+const highest: Scenario = {
+  name: "b",
+  title: `highest rate with p99 send→receive ≤ ${P99_BOUND_MS} ms (rooms of 8)`,
+  engine: "postgres",
+  async run(gateway, ctx) {
+    const users = ctx.users ?? (ctx.isQuick ? 1_000 : 4_000);
+    const layout: Layout = {
+      users,
+      groupSize: 8,
+      groupsPerUser: 1,
+      join: "first",
+      isSending: true,
+      befriend: "group",
+    };
+    const { coordinator, connect } = await prepareLoad(loadOptions(gateway, layout, ctx));
+    const steps: WindowResult[] = [];
+    let best: WindowResult | undefined;
+    try {
+      let rate = ctx.startRate ?? (ctx.isQuick ? 1_000 : 4_000);
+      let isRetry = false;
+      for (;;) {
+        const window = await measureAt(coordinator, rate, 2, ctx.isQuick ? 3 : 6);
+        ctx.log(formatWindow(window));
+        steps.push(window);
+        const expected = window.sendsPerSecond * layout.groupSize;
+        const isKeepingUp =
+          window.sendsPerSecond >= 0.95 * rate && window.deliveriesPerSecond >= 0.95 * expected;
+        const isPassing = window.latencyMs.p99 <= P99_BOUND_MS && isKeepingUp;
+        await sleep(1_000);
+        if (!isPassing) {
+          // One retry: on a shared machine one spike from elsewhere can fail a step.
+          if (isRetry) break;
+          isRetry = true;
+          continue;
+        }
+        best = window;
+        isRetry = false;
+        rate = Math.round(rate * RATE_STEP);
+        if ((ctx.isQuick && steps.length >= 3) || steps.length >= MAX_STEPS) break;
+      }
+    } finally {
+      await coordinator.close();
+    }
+    const measured = best?.deliveriesPerSecond ?? 0;
+    ctx.log(
+      best === undefined
+        ? "no step met the bound"
+        : `highest passing step: ${best.sendsPerSecond} msg/s in, ${measured} deliveries/s, p99 ${best.latencyMs.p99} ms`,
+    );
+    return {
+      connect,
+      steps,
+      best,
+      targets: {
+        deliveriesPerSecond: { target: 250_000, measured, met: measured >= 250_000 },
+      },
+    };
+  },
+};
+
+const idle: Scenario = {
+  name: "c",
+  title: "19,000 idle authenticated connections, each a member of 5 groups: RSS per connection",
+  engine: "postgres",
+  async run(gateway, ctx) {
+    const users = ctx.users ?? (ctx.isQuick ? 2_000 : 19_000);
+    const layout: Layout = {
+      users,
+      groupSize: 8,
+      groupsPerUser: 5,
+      join: "none",
+      isSending: false,
+      befriend: "group",
+    };
+    // Two coordinators of four processes each, eight source addresses: no process holds more
+    // than ~2,400 sockets. The first half is connected, then the second: the RSS growth over the
+    // second half is the cost of a connection, free of what start-up and fixtures left behind.
+    const workers = Math.max(4, defaultWorkers(users / 2));
+    const specs = await mintUsers(gateway.httpUrl, gateway.adminToken, layout, ctx.log);
+    const halves = [specs.slice(0, Math.floor(users / 2)), specs.slice(Math.floor(users / 2))];
+    const coordinators = halves.map(
+      (half, i) =>
+        new Coordinator({
+          url: gateway.url,
+          users: half,
+          workers,
+          useSourceAddresses: true,
+          sourceAddressOffset: i * workers,
+          textPadding: 0,
+          withRefs: true,
+          connectConcurrency: 100,
+        }),
+    );
+    await sleep(3_000);
+    const samples = [sampleProcess(gateway.pid)];
+    const connects = [];
+    const opens: number[] = [];
+    let window: WindowResult | undefined;
+    try {
+      for (const coordinator of coordinators) {
+        coordinator.serverPid = gateway.pid;
+        await coordinator.start();
+        // A socket the server drops (see "uWS upgrade bug" in docs/BENCHMARKS.md) comes back.
+        coordinator.armReconnect();
+        const connect = await coordinator.connect();
+        ctx.log(formatConnect(connect));
+        connects.push(connect);
+        await sleep(5_000);
+        const settled = await coordinator.stormStatus();
+        if (settled.dropped > 0) {
+          ctx.log(
+            `dropped by the server after connecting: ${settled.dropped}; back ${settled.back}`,
+          );
+          await sleep(5_000);
+        }
+        coordinator.beginWindow();
+        await sleep(3_000);
+        window = await coordinator.endWindow();
+        opens.push(window.openSockets);
+        samples.push(sampleProcess(gateway.pid));
+      }
+      const [before, half, all] = samples.map((sample) => sample.rssBytes) as [
+        number,
+        number,
+        number,
+      ];
+      const open = (opens[0] ?? 0) + (opens[1] ?? 0);
+      const kib = (bytes: number) => Math.round(bytes / 102.4) / 10;
+      const marginal = kib((all - half) / (opens[1] || 1));
+      const overall = kib((all - before) / (open || 1));
+      ctx.log(
+        `server RSS ${(before / MIB).toFixed(1)} MiB before, ${(half / MIB).toFixed(1)} MiB with ${opens[0]} connections, ${(all / MIB).toFixed(1)} MiB with ${open}: ${marginal} KiB per connection over the second half (${overall} KiB over all); idle CPU ${window?.server?.cpuCores} cores`,
+      );
+      return {
+        connect: connects,
+        openConnections: open,
+        rssMiB: samples.map((sample) => Math.round((sample.rssBytes / MIB) * 10) / 10),
+        perConnectionKiB: marginal,
+        perConnectionOverallKiB: overall,
+        idleWindow: window,
+        targets: { perConnectionKiB: { target: 4, measured: marginal, met: marginal <= 4 } },
+      };
+    } finally {
+      for (const coordinator of coordinators) await coordinator.close();
+    }
+  },
+};
+
+const STORM_TIMEOUT_MS = 90_000;
+
+const storm: Scenario = {
+  name: "d",
+  title: "reconnect storm: 10,000 clients dropped at once (gateway restarted)",
+  engine: "postgres",
+  async run(gateway, ctx) {
+    const users = ctx.users ?? (ctx.isQuick ? 1_000 : 10_000);
+    const layout: Layout = {
+      users,
+      groupSize: 8,
+      groupsPerUser: 1,
+      join: "first",
+      isSending: false,
+      befriend: "group",
+    };
+    const { coordinator, connect } = await prepareLoad(loadOptions(gateway, layout, ctx));
+    try {
+      coordinator.armReconnect();
+      const t0 = performance.now();
+      const restart = gateway.restart();
+      coordinator.serverPid = undefined;
+      const { stoppedMs, startedMs } = await restart;
+      coordinator.serverPid = gateway.pid;
+      ctx.log(
+        `gateway stopped ${(stoppedMs / 1000).toFixed(2)} s after SIGTERM, serving again after ${(startedMs / 1000).toFixed(2)} s`,
+      );
+      let status = await coordinator.stormStatus();
+      while (performance.now() - t0 < STORM_TIMEOUT_MS) {
+        status = await coordinator.stormStatus();
+        if (status.dropped === connect.ready && status.back + status.failed === connect.ready)
+          break;
+        await sleep(250);
+      }
+      const allBackS = (status.lastBackUs - status.firstDropUs) / 1e6;
+      const isComplete = status.back === connect.ready && status.dropped === connect.ready;
+      ctx.log(
+        `back ${status.back}/${connect.ready} (dropped ${status.dropped}, gave up ${status.failed}); last back ${allBackS.toFixed(2)} s after the first drop; ${status.attempts} reconnect attempts, failed attempts ${JSON.stringify(status.attemptFailures)}; closes ${JSON.stringify(status.closes)}`,
+      );
+      ctx.log(`  per client, drop → back ms: ${JSON.stringify(status.backAfterDropMs)}`);
+      return {
+        connect,
+        stoppedMs,
+        startedMs,
+        storm: status,
+        allBackSeconds: allBackS,
+        targets: {
+          allBackSeconds: { target: 30, measured: allBackS, met: isComplete && allBackS <= 30 },
+          failures: { target: 0, measured: status.failed, met: isComplete && status.failed === 0 },
+        },
+      };
+    } finally {
+      await coordinator.close();
+    }
+  },
+};
+
+const SCENARIOS = [steady, highest, idle, storm];
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      quick: { type: "boolean", default: false },
+      engine: { type: "string" },
+      json: { type: "string" },
+      baseline: { type: "boolean", default: false },
+      users: { type: "string" },
+      rate: { type: "string" },
+    },
+  });
+  const engine = values.engine;
+  if (engine !== undefined && engine !== "pglite" && engine !== "postgres") {
+    throw new Error(`--engine expects pglite or postgres, got ${engine}`);
+  }
+  const chosen =
+    positionals.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => positionals.includes(s.name));
+  if (chosen.length === 0) throw new Error(`unknown scenario; expected some of a, b, c, d`);
+  const ctx: Context = {
+    isQuick: values.quick,
+    users: values.users === undefined ? undefined : Number(values.users),
+    startRate: values.rate === undefined ? undefined : Number(values.rate),
+    engine,
+    log: (line) => console.log(line),
+  };
+  for (const scenario of chosen) {
+    const scenarioEngine = engine ?? scenario.engine;
+    const load = machineLoad();
+    console.log(
+      `\n== (${scenario.name}) ${scenario.title}${ctx.isQuick ? " [quick]" : ""} — ${values.baseline ? "bare uWS baseline" : scenarioEngine}, load average ${load.loadAverage1m} (5 min ${load.loadAverage5m}), ${new Date().toISOString()}`,
+    );
+    if (values.baseline && scenario.name === "d") {
+      console.log("(d) needs the real gateway (its sessions outlive a restart): skipped");
+      continue;
+    }
+    const gateway = await BenchGateway.start(
+      values.baseline ? { engine: "pglite", entry: BASELINE_ENTRY } : { engine: scenarioEngine },
+    );
+    try {
+      const result = await scenario.run(gateway, ctx);
+      const line = {
+        scenario: scenario.name,
+        engine: values.baseline ? "baseline" : scenarioEngine,
+        quick: ctx.isQuick,
+        at: new Date().toISOString(),
+        loadAverageBefore: load.loadAverage1m,
+        ...result,
+      };
+      if (values.json) appendFileSync(values.json, `${JSON.stringify(line)}\n`);
+      const targets = result.targets as Record<string, { met: boolean }>;
+      console.log(
+        `(${scenario.name}) targets: ${Object.entries(targets)
+          .map(([name, t]) => `${name} ${t.met ? "met" : "NOT met"}`)
+          .join(", ")}`,
+      );
+    } finally {
+      await gateway.dispose();
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

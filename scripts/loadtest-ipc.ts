@@ -1,0 +1,90 @@
+// What the load tester's coordinator and its worker processes say to each other over IPC.
+import type { HistogramJson } from "./loadtest-stats.ts";
+
+export interface SimUserSpec {
+  token: string;
+  /** Groups this user joins after hello. */
+  joinGroups: string[];
+  /** The group it sends to, if it sends. */
+  sendGroup: string | undefined;
+}
+
+export interface WorkerInit {
+  type: "init";
+  host: string;
+  port: number;
+  path: string;
+  localAddress: string | undefined;
+  users: SimUserSpec[];
+  /** Characters of filler after the timestamp in each message text. */
+  textPadding: number;
+  /** Ask for an `ack` on every send (what a real client does). */
+  withRefs: boolean;
+  /** Simultaneous connection attempts. */
+  connectConcurrency: number;
+}
+
+export type ToWorker =
+  | WorkerInit
+  | { type: "connect" }
+  /** Offered rate of this worker's share, messages per second; 0 stops sending. */
+  | { type: "rate"; messagesPerSecond: number }
+  /** Starts a measurement window: counters and histograms restart from zero. */
+  | { type: "reset" }
+  | { type: "snapshot" }
+  /** From now on a dropped client reconnects with back-off and rejoins (the reconnect storm). */
+  | { type: "arm_reconnect" }
+  | { type: "storm_status" }
+  | { type: "close" };
+
+export interface ConnectReport {
+  type: "connected";
+  opened: number;
+  /** Users whose hello arrived and whose every join was answered with group_state. */
+  ready: number;
+  failures: Record<string, number>;
+  /** Attempts that failed and were tried again (by why), before the user connected. */
+  retries: Record<string, number>;
+  connectUs: HistogramJson;
+  joinUs: HistogramJson;
+}
+
+export interface WindowReport {
+  type: "snapshot";
+  windowUs: number;
+  sends: number;
+  /** Sends that were due but skipped because the worker fell behind its schedule. */
+  sendsBehind: number;
+  deliveries: number;
+  acks: number;
+  otherFrames: number;
+  latencyUs: HistogramJson;
+  ackUs: HistogramJson;
+  errors: Record<string, number>;
+  closes: Record<string, number>;
+  /** This worker's own CPU time in the window, µs. */
+  cpuUs: number;
+  /** This worker's event-loop delay in the window: how late it ran its reads and timers. */
+  loopDelayP99Us: number;
+  loopDelayMaxUs: number;
+  rssBytes: number;
+  openSockets: number;
+}
+
+export interface StormReport {
+  type: "storm_status";
+  total: number;
+  /** Users dropped since arm_reconnect that came back (hello + every join answered). */
+  back: number;
+  dropped: number;
+  /** Users that gave up (their session refused, 401/4001). */
+  failed: number;
+  attempts: number;
+  attemptFailures: Record<string, number>;
+  closes: Record<string, number>;
+  firstDropUs: number;
+  lastBackUs: number;
+  backAfterDropUs: HistogramJson;
+}
+
+export type FromWorker = { type: "ready" } | ConnectReport | WindowReport | StormReport;
