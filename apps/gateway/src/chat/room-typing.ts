@@ -2,7 +2,9 @@ import type { TimerRef } from "@clofri/actors";
 import { encode } from "@clofri/protocol";
 import type { RoomContext } from "./room-actor.ts";
 import type { RoomOptions } from "./room-options.ts";
-import type { RoomPort } from "./room-port.ts";
+
+/** Delivers a frame about `userId` to everyone else joined in the room (not the user's own tabs). */
+export type TellOthers = (userId: string, text: string) => void;
 
 interface Typing {
   /** The connection that typed last: its going away ends the indicator. */
@@ -16,7 +18,7 @@ interface Typing {
  */
 export class TypingIndicators {
   readonly #groupId: string;
-  readonly #port: RoomPort;
+  readonly #tellOthers: TellOthers;
   readonly #ctx: RoomContext;
   readonly #timeoutMs: number;
   readonly #minIntervalMs: number;
@@ -26,12 +28,12 @@ export class TypingIndicators {
 
   constructor(
     groupId: string,
-    port: RoomPort,
+    tellOthers: TellOthers,
     ctx: RoomContext,
     options: Pick<RoomOptions, "typingTimeoutMs" | "typingEventsPerSecond">,
   ) {
     this.#groupId = groupId;
-    this.#port = port;
+    this.#tellOthers = tellOthers;
     this.#ctx = ctx;
     this.#timeoutMs = options.typingTimeoutMs;
     this.#minIntervalMs = 1_000 / options.typingEventsPerSecond;
@@ -54,7 +56,7 @@ export class TypingIndicators {
     if (forwardedAtMs !== undefined && nowMs - forwardedAtMs < this.#minIntervalMs) return;
     this.#forwardedAtMs.set(userId, nowMs);
     const group = this.#groupId;
-    this.#port.publishRoom(group, encode({ type: "user_typing", group, userId, displayName }));
+    this.#tellOthers(userId, encode({ type: "user_typing", group, userId, displayName }));
   }
 
   /** Ends the user's indicator, telling the room, if there was one. */
@@ -64,7 +66,7 @@ export class TypingIndicators {
     this.#ctx.cancelTimer(typing.expiry);
     this.#typing.delete(userId);
     const group = this.#groupId;
-    this.#port.publishRoom(group, encode({ type: "user_stopped_typing", group, userId }));
+    this.#tellOthers(userId, encode({ type: "user_stopped_typing", group, userId }));
   }
 
   /** A connection left: the indicator ends if that is the connection that was typing. */

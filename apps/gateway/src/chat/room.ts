@@ -56,7 +56,13 @@ export class Room {
   constructor(deps: RoomDeps, ctx: RoomContext) {
     this.#deps = deps;
     this.#ctx = ctx;
-    this.#typing = new TypingIndicators(deps.groupId, deps.port, ctx, deps.options);
+    const tellOthers = (userId: string, text: string): void => {
+      for (const member of deps.memory.members.values()) {
+        if (member.userId === userId) continue;
+        for (const connId of member.connections.keys()) deps.port.sendTo(connId, text);
+      }
+    };
+    this.#typing = new TypingIndicators(deps.groupId, tellOthers, ctx, deps.options);
   }
 
   /** First start or restart: re-arms the timers `memory` implies and re-sends the room. */
