@@ -24,6 +24,9 @@ export interface ConnectOptions {
 }
 
 const DEFAULT_WAIT_MS = 3_000;
+const MAX_OPEN_ATTEMPTS = 3;
+/** The close code a client sees when the server drops the TCP connection without a close frame. */
+const DROPPED_AFTER_UPGRADE = 1006;
 
 export class WsClient {
   /** Every frame received, in order. */
@@ -72,14 +75,30 @@ export class WsClient {
     });
   }
 
-  /** Connects and reads the hello. */
+  /**
+   * Connects, reads the hello, and checks the socket is still there with one plain heartbeat
+   * (not activity, so idle and presence are unchanged). uWS 20.30 sometimes closes a socket it
+   * has just upgraded after an await, right after the hello (uNetworking/uWebSockets.js#1108,
+   * fixed upstream in uNetworking/uWebSockets#1929; about 1 in 100 here): like the web client,
+   * this reconnects when that happens, at most twice.
+   */
   static async open(
     t: TestGateway,
     token: string,
     options: ConnectOptions = {},
   ): Promise<{ client: WsClient; hello: Frame }> {
-    const client = await WsClient.connect(t, token, options);
-    return { client, hello: await client.next("hello") };
+    for (let attempt = 1; ; attempt++) {
+      const client = await WsClient.connect(t, token, options);
+      try {
+        const hello = await client.next("hello");
+        await client.request({ type: "heartbeat" });
+        return { client, hello };
+      } catch (error) {
+        if (attempt === MAX_OPEN_ATTEMPTS || client.#closedWith?.code !== DROPPED_AFTER_UPGRADE) {
+          throw error;
+        }
+      }
+    }
   }
 
   /** The HTTP status with which the gateway refuses this upgrade (throws if it accepts). */
