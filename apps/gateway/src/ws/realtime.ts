@@ -47,7 +47,11 @@ const MEMBERS_OVERHEAD_BYTES = 64 * 1024;
 const MAX_PAYLOAD_BYTES = 64 * 1024;
 const LAST_SEEN_WRITE_EVERY_MS = 60_000;
 const LIMITER_SWEEP_EVERY_MS = 60_000;
-const LAST_SEEN_FINAL_WRITE_TIMEOUT_MS = 2_000;
+/**
+ * The final last-seen write may use this share of the shutdown budget: with 10,000 users online
+ * on a busy machine 2 s was not enough, and the database was then closed under the write.
+ */
+const LAST_SEEN_FINAL_WRITE_SHARE = 0.5;
 /**
  * How often buffered output is measured against the bound. Sends check it too, but a socket that
  * only receives publishes (uWS fans them out natively) is found here, before uWS's own hard limit
@@ -221,7 +225,10 @@ export class Realtime {
     await this.rooms.shutdown();
     await Promise.race([
       this.writeLastSeen(),
-      new Promise((resolve) => setTimeout(resolve, LAST_SEEN_FINAL_WRITE_TIMEOUT_MS).unref()),
+      new Promise((resolve) => {
+        const budgetMs = this.#deps.config.timing.shutdownTimeoutMs * LAST_SEEN_FINAL_WRITE_SHARE;
+        setTimeout(resolve, budgetMs).unref();
+      }),
     ]);
   }
 
