@@ -1,6 +1,8 @@
 // One load-generator process: its share of the simulated users, each on a RawSocket from its own
 // loopback source address. Driven by the coordinator (scripts/loadtest.ts) over IPC.
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { backoffDelayMs } from "../apps/web/src/net/backoff.ts";
+import { RECONNECT_BACKOFF } from "../apps/web/src/net/reconnect.ts";
 import type {
   ConnectReport,
   FromWorker,
@@ -46,8 +48,6 @@ const HEARTBEAT_EVERY_MS = 15_000;
 const SEND_TICK_MS = 5;
 /** A worker more than this far behind its send schedule skips the sends instead of bursting. */
 const MAX_SEND_LAG_MS = 200;
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 30_000;
 const SESSION_ENDED = 4001;
 /** Tries per user in the connect phase before it counts as failed. */
 const CONNECT_ATTEMPTS = 3;
@@ -163,13 +163,13 @@ const handlers: RawSocketHandlers = {
       return;
     }
     user.tries++;
-    const ceilingMs = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(user.tries - 1, 30));
+    // The web client's own back-off, so the storm is what a crowd of browsers would do.
     setTimeout(
       () => {
         attempts++;
         open(user);
       },
-      Math.floor(Math.random() * ceilingMs),
+      backoffDelayMs(user.tries, Math.random, RECONNECT_BACKOFF),
     );
   },
 };
