@@ -39,6 +39,11 @@ export interface Config {
     messagesPerMinute: number;
     messageBurstPerSecond: number;
     typingEventsPerSecond: number;
+    /** Frames other than `send` (join, leave, typing, heartbeat), per connection. */
+    controlFramesPerSecond: number;
+    controlFrameBurst: number;
+    /** Refused frames in a minute, as a multiple of `messagesPerMinute`, that close with 4008. */
+    abuseFactor: number;
     restRequestsPerMinute: number;
     magicLinksPer15Min: number;
     maxBackpressureBytes: number;
@@ -157,6 +162,9 @@ export function loadConfig(env: Env = process.env): Config {
       messagesPerMinute: read(env, "MESSAGES_PER_MINUTE", integer(1), 30),
       messageBurstPerSecond: read(env, "MESSAGE_BURST_PER_SECOND", integer(1), 5),
       typingEventsPerSecond: read(env, "TYPING_EVENTS_PER_SECOND", integer(1), 1),
+      controlFramesPerSecond: read(env, "CONTROL_FRAMES_PER_SECOND", integer(1), 10),
+      controlFrameBurst: read(env, "CONTROL_FRAME_BURST", integer(1), 30),
+      abuseFactor: read(env, "ABUSE_FACTOR", integer(1), 10),
       restRequestsPerMinute: read(env, "REST_REQUESTS_PER_MINUTE", integer(1), 100),
       magicLinksPer15Min: read(env, "MAGIC_LINKS_PER_15_MIN", integer(1), 5),
       maxBackpressureBytes: read(env, "MAX_BACKPRESSURE_BYTES", integer(1024), 1024 * 1024),

@@ -182,3 +182,37 @@ describe("a client that does not read", () => {
     assert.equal(ack.type, "ack");
   });
 });
+
+describe("the control-frame budget is configurable", () => {
+  let t: TestGateway;
+  const clients: WsClient[] = [];
+  before(async () => {
+    if (!engine) throw new Error("expected a test engine");
+    t = await startTestGateway(engine, {
+      ...RELAXED,
+      CONTROL_FRAME_BURST: "4",
+      CONTROL_FRAMES_PER_SECOND: "2",
+    });
+  });
+  after(async () => {
+    await closeAll(clients);
+    await t.close();
+  });
+
+  test("CONTROL_FRAME_BURST and CONTROL_FRAMES_PER_SECOND bound heartbeats, join and typing", async () => {
+    const { alice } = await chatCast(t);
+    // WsClient.open spends one heartbeat confirming the socket.
+    const { client } = await WsClient.open(t, alice.token);
+    clients.push(client);
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await client.request({ type: "heartbeat" })).type, "heartbeat_ack");
+    }
+    const refused = await client.request({ type: "heartbeat" });
+    assert.equal(refused.code, "rate_limited");
+    assert.equal(refused.retryAfterMs, 500, "one token every half second");
+
+    t.clock.nowMs += 500;
+    assert.equal((await client.request({ type: "heartbeat" })).type, "heartbeat_ack");
+    assert.equal((await client.request({ type: "heartbeat" })).code, "rate_limited");
+  });
+});

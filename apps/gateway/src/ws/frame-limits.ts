@@ -3,15 +3,6 @@ import { perPeriod, RateLimiter, type Spend } from "../limits/rate-limiter.ts";
 import type { Connection } from "./connection.ts";
 
 const MINUTE_MS = 60_000;
-/**
- * Frames other than `send` (join, leave, typing, heartbeat) have a budget of their own, so they
- * never eat the message budget; it is far above what a client needs (a heartbeat every 15 s, a
- * typing_start per second, a few joins) and only stops floods.
- */
-const CONTROL_FRAMES_PER_SECOND = 10;
-const CONTROL_FRAMES_BURST = 30;
-/** Refused frames within a minute, as a multiple of the per-minute message budget, that end it. */
-const ABUSE_FACTOR = 10;
 
 /**
  * The rate limits of the WebSocket edge. Messages are budgeted per session, shared by all its
@@ -32,11 +23,19 @@ export class FrameLimits {
       ],
       now,
     );
+    // Frames other than `send` (join, leave, typing, heartbeat) have a budget of their own, so
+    // they never eat the message budget; by default (burst 30, 10/s) far above what a client
+    // needs (a heartbeat every 15 s, a typing_start per second, a few joins): it only stops floods.
     this.#control = new RateLimiter(
-      [{ capacity: CONTROL_FRAMES_BURST, refillEveryMs: 1_000 / CONTROL_FRAMES_PER_SECOND }],
+      [
+        {
+          capacity: limits.controlFrameBurst,
+          refillEveryMs: 1_000 / limits.controlFramesPerSecond,
+        },
+      ],
       now,
     );
-    this.#maxRefusalsPerMinute = ABUSE_FACTOR * limits.messagesPerMinute;
+    this.#maxRefusalsPerMinute = limits.abuseFactor * limits.messagesPerMinute;
   }
 
   spendMessage(conn: Connection): Spend {
