@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
+import { DEFAULT_MAX_RESTARTS } from "@clofri/actors";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway } from "./harness.ts";
+import { startTestGateway, type TestGateway, tokenFromMail } from "./harness.ts";
 import { call, RELAXED } from "./social-harness.ts";
 import { chatCast, closeAll, eventually, joined, WsClient } from "./ws-client.ts";
 
@@ -129,5 +130,33 @@ describe("logs", () => {
     assert.match(plain.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
     const probe = find("http_request", { route: "/health" });
     assert.equal(probe?.level, "debug", "probes are not logged at info");
+  });
+  test("a room that gives up, a sign-in and its failure are logged, without the link's token", async () => {
+    const { alice, group } = await chatCast(t);
+    const { client } = await joined(t, alice, group.id);
+    clients.push(client);
+    for (let i = 0; i < DEFAULT_MAX_RESTARTS; i++) {
+      assert.equal(t.gateway.realtime.rooms.crash(group.id), true);
+      await client.next((f) => f.type === "group_state" && f.ref === undefined);
+    }
+    assert.equal(t.gateway.realtime.rooms.crash(group.id), true);
+    assert.equal((await client.next("error")).code, "room_unavailable");
+    assert.ok(find("room_gave_up", { groupId: group.id, level: "error" }), "give-up");
+
+    const email = `logs-${randomUUID()}@example.com`;
+    const post = (path: string, body: unknown) =>
+      fetch(`${t.base}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: t.origin },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await post("/auth/magic-link", { email })).status, 202);
+    const token = tokenFromMail(await t.mailer.next(email));
+    assert.equal((await post("/auth/magic-link/verify", { token })).status, 200);
+    assert.equal((await post("/auth/magic-link/verify", { token })).status >= 400, true);
+    const signedIn = find("signed_in");
+    assert.equal(typeof signedIn?.userId, "string", "sign-in names the user");
+    assert.ok(find("sign_in_failed"), "the reused link is logged as a failure");
+    assert.equal(output.join("").includes(token), false, "the link's token is never logged");
   });
 });
