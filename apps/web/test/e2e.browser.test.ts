@@ -14,6 +14,8 @@ const SIZES = [
   { name: "1280x800", width: 1280, height: 800 },
   { name: "390x844", width: 390, height: 844 },
 ] as const;
+/** The narrowest phone the layout promises to fit. */
+const NARROWEST = { width: 360, height: 740 };
 /** While the gateway is down, refused and dropped connections are the expected sound of retrying. */
 const DOWNTIME = [/net::ERR_/, /WebSocket connection to .* failed/];
 
@@ -35,12 +37,18 @@ async function signIn(web: BrowserHarness, user: BrowserUser): Promise<string> {
   return link;
 }
 
-/** One view at both sizes, light and dark: test-artifacts/screenshots/<view>-<size>-<scheme>.png */
+/**
+ * One view at both sizes, light and dark: test-artifacts/screenshots/<view>-<size>-<scheme>.png.
+ * At every size, and at the narrowest supported width, nothing overflows sideways.
+ */
 async function screenshots(user: BrowserUser, view: string): Promise<void> {
   const { page } = user;
   const original = page.viewportSize();
+  await page.setViewportSize(NARROWEST);
+  assert.equal(await overflowsSideways(user), false, `${view} fits ${NARROWEST.width} px`);
   for (const size of SIZES) {
     await page.setViewportSize({ width: size.width, height: size.height });
+    assert.equal(await overflowsSideways(user), false, `${view} fits ${size.name}`);
     for (const scheme of ["light", "dark"] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await user.screenshot(`${view}-${size.name}-${scheme}`);
@@ -49,6 +57,9 @@ async function screenshots(user: BrowserUser, view: string): Promise<void> {
   await page.emulateMedia({ colorScheme: "light" });
   if (original) await page.setViewportSize(original);
 }
+
+const overflowsSideways = (user: BrowserUser) =>
+  user.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 
 const nav = (user: BrowserUser, name: string) =>
   user.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name });
@@ -147,6 +158,21 @@ describe("the web client, two people in Chromium", { skip: browserSkipReason() }
       await composer(alex).pressSequentially("two lines");
       await composer(alex).press("Enter");
       await sam.page.getByText(/hey sam\s+two lines/).waitFor({ timeout: 1_000 });
+    });
+
+    await step("the keyboard alone reaches the composer, with a visible focus ring", async () => {
+      const { page } = alex;
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      let presses = 0;
+      while (!(await composer(alex).evaluate((el) => el === document.activeElement))) {
+        assert.ok(++presses <= 40, "Tab reaches the composer within 40 presses");
+        await page.keyboard.press("Tab");
+      }
+      const ring = await composer(alex).evaluate((el) => getComputedStyle(el).outlineStyle);
+      assert.notEqual(ring, "none", "keyboard focus is visible");
+      await page.keyboard.type("by keys alone");
+      await page.keyboard.press("Enter");
+      await sam.page.getByText("by keys alone").waitFor({ timeout: 1_000 });
     });
 
     await step("sam shows as idle once idle for the configured time", async () => {
