@@ -16,6 +16,8 @@ export interface GatewayOptions {
   env?: Readonly<Record<string, string>>;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: readonly string[];
+  /** Starts the V8 inspector on 127.0.0.1 at a free port (`inspectorPort`), to force GCs. */
+  withInspector?: boolean;
   /** Postgres server to create the benchmark's database on. */
   postgresUrl?: string;
   /** The server to run instead of the gateway (the bare uWS baseline). */
@@ -40,6 +42,7 @@ export class BenchGateway {
   readonly port: number;
   readonly adminToken: string;
   readonly engine: Engine;
+  readonly inspectorPort: number | undefined;
   readonly #env: Record<string, string>;
   readonly #nodeArgs: readonly string[];
   readonly #entry: string;
@@ -51,6 +54,7 @@ export class BenchGateway {
     port: number;
     adminToken: string;
     engine: Engine;
+    inspectorPort: number | undefined;
     env: Record<string, string>;
     nodeArgs: readonly string[];
     entry: string;
@@ -60,6 +64,7 @@ export class BenchGateway {
     this.port = args.port;
     this.adminToken = args.adminToken;
     this.engine = args.engine;
+    this.inspectorPort = args.inspectorPort;
     this.#env = args.env;
     this.#nodeArgs = args.nodeArgs;
     this.#entry = args.entry;
@@ -85,12 +90,18 @@ export class BenchGateway {
       env.DATABASE_URL = created.url;
       dropDatabase = created.drop;
     }
+    const inspectorPort = options.withInspector ? await freePortOtherThan(port) : undefined;
+    const nodeArgs = options.nodeArgs ?? [];
     const gateway = new BenchGateway({
       port,
       adminToken,
       engine: options.engine,
+      inspectorPort,
       env,
-      nodeArgs: options.nodeArgs ?? [],
+      nodeArgs:
+        inspectorPort === undefined
+          ? nodeArgs
+          : [...nodeArgs, `--inspect=127.0.0.1:${inspectorPort}`],
       entry: options.entry ?? GATEWAY_ENTRY,
       dataDir,
       dropDatabase,
@@ -172,6 +183,14 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Neither port is bound until the gateway starts, so the second pick could repeat the first. */
+async function freePortOtherThan(taken: number): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port !== taken) return port;
+  }
 }
 
 /** A fresh database on the server, dropped afterwards. */
