@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW_MS } from "@clofri/actors";
+import { LIMITS } from "@clofri/protocol";
 import * as v from "valibot";
 
 /** Thrown for a bad environment variable; its message is the one line printed at start-up. */
@@ -46,6 +48,12 @@ export interface Config {
     abuseFactor: number;
     restRequestsPerMinute: number;
     magicLinksPer15Min: number;
+    /** Longest message text, in code points after normalization (at most the protocol's 2,000). */
+    maxTextLength: number;
+    /** Rooms running at once; a join past it gets `room_unavailable`. */
+    maxRooms: number;
+    /** Past this many restarts of a room within `timing.roomRestartWindowMs`, it is given up. */
+    roomMaxRestarts: number;
     maxBackpressureBytes: number;
   };
   timing: {
@@ -57,6 +65,7 @@ export interface Config {
     roomLingerMs: number;
     wsIdleTimeoutSeconds: number;
     shutdownTimeoutMs: number;
+    roomRestartWindowMs: number;
   };
   retention: {
     maxMessages: number;
@@ -167,6 +176,14 @@ export function loadConfig(env: Env = process.env): Config {
       abuseFactor: read(env, "ABUSE_FACTOR", integer(1), 10),
       restRequestsPerMinute: read(env, "REST_REQUESTS_PER_MINUTE", integer(1), 100),
       magicLinksPer15Min: read(env, "MAGIC_LINKS_PER_15_MIN", integer(1), 5),
+      maxTextLength: read(
+        env,
+        "MAX_TEXT_LENGTH",
+        integer(1, LIMITS.maxTextLength),
+        LIMITS.maxTextLength,
+      ),
+      maxRooms: read(env, "MAX_ROOMS", integer(1), 100_000),
+      roomMaxRestarts: read(env, "ROOM_MAX_RESTARTS", integer(0), DEFAULT_MAX_RESTARTS),
       maxBackpressureBytes: read(env, "MAX_BACKPRESSURE_BYTES", integer(1024), 1024 * 1024),
     },
     timing: {
@@ -178,6 +195,12 @@ export function loadConfig(env: Env = process.env): Config {
       roomLingerMs: read(env, "ROOM_LINGER_MS", integer(0), 120_000),
       wsIdleTimeoutSeconds: read(env, "WS_IDLE_TIMEOUT_SECONDS", integer(8, 960), 32),
       shutdownTimeoutMs: read(env, "SHUTDOWN_TIMEOUT_MS", integer(100, 60_000), 10_000),
+      roomRestartWindowMs: read(
+        env,
+        "ROOM_RESTART_WINDOW_MS",
+        integer(1),
+        DEFAULT_RESTART_WINDOW_MS,
+      ),
     },
     retention: {
       maxMessages: read(env, "RING_MAX_MESSAGES", integer(1, 10_000), 50),

@@ -33,6 +33,21 @@ interface CacheEntry {
   cachedAtMs: number;
 }
 
+interface SessionRow {
+  id: string;
+  user_id: string;
+  expires_at: Date;
+}
+
+interface PendingLookup {
+  promise: Promise<SessionRow | undefined>;
+  resolve(row: SessionRow | undefined): void;
+  reject(error: unknown): void;
+}
+
+/** Sessions looked up by one statement at most; a bigger burst is split. */
+const MAX_LOOKUP_BATCH = 500;
+
 /**
  * Sessions in the database, validated through a short-lived in-memory cache so that a WebSocket
  * upgrade or an API call does not cost a query each time. Revocation evicts at once and tells
@@ -45,6 +60,8 @@ export class Sessions {
   readonly #cacheMaxEntries: number;
   readonly #cache = new Map<string, CacheEntry>();
   readonly #listeners = new Set<SessionsEndedListener>();
+  /** Sessions asked for since the last flush: looked up together on the next turn of the loop. */
+  #pending = new Map<string, PendingLookup>();
 
   constructor(
     db: Kysely<Database>,
@@ -99,13 +116,8 @@ export class Sessions {
       return cached.session;
     }
     this.#cache.delete(sessionId);
-    const row = await this.#db
-      .selectFrom("sessions")
-      .select(["id", "user_id", "expires_at"])
-      .where("id", "=", sessionId)
-      .where("expires_at", ">", new Date(nowMs))
-      .executeTakeFirst();
-    if (!row) return undefined;
+    const row = await this.#lookUp(sessionId);
+    if (!row || row.expires_at.getTime() <= nowMs) return undefined;
     let expiresAtMs = row.expires_at.getTime();
     if (nowMs + SESSION_MAX_AGE_MS - expiresAtMs >= SLIDE_EVERY_MS) {
       expiresAtMs = nowMs + SESSION_MAX_AGE_MS;
@@ -157,6 +169,52 @@ export class Sessions {
   announceUserGone(userId: string): void {
     this.forgetUser(userId);
     this.#emit({ userId });
+  }
+
+  /**
+   * The live session row, from one statement shared by every lookup of the same tick: after a
+   * restart thousands of sockets reconnect at once, and each would otherwise wait for its own.
+   */
+  #lookUp(sessionId: string): Promise<SessionRow | undefined> {
+    const known = this.#pending.get(sessionId);
+    if (known !== undefined) return known.promise;
+    if (this.#pending.size === 0) setImmediate(() => this.#flushLookups());
+    let resolve!: PendingLookup["resolve"];
+    let reject!: PendingLookup["reject"];
+    const promise = new Promise<SessionRow | undefined>((onResolve, onReject) => {
+      resolve = onResolve;
+      reject = onReject;
+    });
+    this.#pending.set(sessionId, { promise, resolve, reject });
+    return promise;
+  }
+
+  #flushLookups(): void {
+    const batch = [...this.#pending];
+    this.#pending = new Map();
+    const nowDate = new Date(this.#now());
+    for (let start = 0; start < batch.length; start += MAX_LOOKUP_BATCH) {
+      const chunk = batch.slice(start, start + MAX_LOOKUP_BATCH);
+      this.#db
+        .selectFrom("sessions")
+        .select(["id", "user_id", "expires_at"])
+        .where(
+          "id",
+          "in",
+          chunk.map(([sessionId]) => sessionId),
+        )
+        .where("expires_at", ">", nowDate)
+        .execute()
+        .then(
+          (rows) => {
+            const found = new Map(rows.map((row) => [row.id, row]));
+            for (const [sessionId, pending] of chunk) pending.resolve(found.get(sessionId));
+          },
+          (error: unknown) => {
+            for (const [, pending] of chunk) pending.reject(error);
+          },
+        );
+    }
   }
 
   #emit(event: SessionsEnded): void {

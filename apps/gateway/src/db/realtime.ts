@@ -1,9 +1,15 @@
 import { type Kysely, sql } from "kysely";
-import { listFriends } from "./friends.ts";
-import type { Database, GroupKind, MemberRole, User } from "./tables.ts";
-import { findUserById } from "./users.ts";
+import type { Database, GroupKind, MemberRole } from "./tables.ts";
 
-// What the WebSocket layer reads when a user connects, and the last-seen times it writes back.
+// What the WebSocket layer reads when users connect, and the last-seen times it writes back.
+
+/** A user as a connection shows them, with their stored `last_seen_at`. */
+export interface RealtimeProfileRow {
+  id: string;
+  displayName: string;
+  avatarUrl: string | null;
+  lastSeenMs: number | null;
+}
 
 /** One of the user's groups as their `hello` shows it. */
 export interface RealtimeGroupRow {
@@ -16,52 +22,77 @@ export interface RealtimeGroupRow {
 }
 
 export interface RealtimeUserRows {
-  user: User;
-  /** Friends in display-name order, each with their stored `last_seen_at`. */
-  friends: User[];
+  user: RealtimeProfileRow;
+  /** Friends in display-name order. */
+  friends: RealtimeProfileRow[];
   /** Groups oldest first. */
   groups: RealtimeGroupRow[];
 }
 
-/** Everything a connection needs about its user; undefined when the user no longer exists. */
-export async function loadRealtimeUser(
+/**
+ * Everything connections need about these users, in one statement (one round trip however many
+ * users connect at once); a user who no longer exists is absent from the result.
+ */
+export async function loadRealtimeUsers(
   db: Kysely<Database>,
-  userId: string,
-): Promise<RealtimeUserRows | undefined> {
-  const user = await findUserById(db, userId);
-  if (!user) return undefined;
-  const [friends, groups] = await Promise.all([listFriends(db, userId), listGroupsOf(db, userId)]);
-  return { user, friends, groups };
-}
-
-async function listGroupsOf(db: Kysely<Database>, userId: string): Promise<RealtimeGroupRow[]> {
-  const rows = await db
-    .selectFrom("group_members as me")
-    .innerJoin("groups", "groups.id", "me.group_id")
-    // A direct chat has exactly one other member; a regular group matches no row here.
-    .leftJoin("group_members as other", (join) =>
-      join
-        .onRef("other.group_id", "=", "groups.id")
-        .onRef("other.user_id", "<>", "me.user_id")
-        .on("groups.kind", "=", "direct"),
-    )
-    .leftJoin("users as other_user", "other_user.id", "other.user_id")
-    .select([
-      "groups.id",
-      "groups.name",
-      "groups.kind",
-      "me.role",
-      "me.muted",
-      "other_user.display_name as other_name",
-    ])
-    .where("me.user_id", "=", userId)
-    .orderBy("groups.created_at")
-    .orderBy("groups.id")
-    .execute();
-  return rows.map(({ other_name, ...group }) => ({
-    ...group,
-    name: group.kind === "direct" && other_name !== null ? other_name : group.name,
-  }));
+  userIds: readonly string[],
+): Promise<Map<string, RealtimeUserRows>> {
+  const found = new Map<string, RealtimeUserRows>();
+  if (userIds.length === 0) return found;
+  const ids = sql.join(userIds.map((id) => sql`${id}::uuid`));
+  // The aggregates order as the per-user queries did (display name, then id; groups oldest
+  // first), and the epoch is taken in SQL so both engines hand back the same milliseconds.
+  const { rows } = await sql<{
+    id: string;
+    display_name: string;
+    avatar_url: string | null;
+    last_seen_ms: number | null;
+    friends: RealtimeProfileRow[];
+    groups: RealtimeGroupRow[];
+  }>`
+    select u.id, u.display_name, u.avatar_url,
+      floor(extract(epoch from u.last_seen_at) * 1000)::float8 as last_seen_ms,
+      (select coalesce(json_agg(json_build_object(
+          'id', f.id, 'displayName', f.display_name, 'avatarUrl', f.avatar_url,
+          'lastSeenMs', floor(extract(epoch from f.last_seen_at) * 1000)
+        ) order by f.display_name, f.id), '[]'::json)
+        from (
+          select addressee_id as friend_id from friendships
+            where requester_id = u.id and status = 'accepted'
+          union all
+          select requester_id from friendships
+            where addressee_id = u.id and status = 'accepted'
+        ) as pair
+        join users f on f.id = pair.friend_id) as friends,
+      (select coalesce(json_agg(json_build_object(
+          'id', g.id,
+          -- A direct chat has exactly one other member. A lookup by key rather than a join:
+          -- on tables not analyzed yet a join here scanned every membership once per user.
+          'name', case when g.kind = 'direct' then coalesce(
+            (select other_user.display_name from group_members other
+              join users other_user on other_user.id = other.user_id
+              where other.group_id = g.id and other.user_id <> me.user_id limit 1),
+            g.name) else g.name end,
+          'kind', g.kind, 'role', me.role, 'muted', me.muted
+        ) order by g.created_at, g.id), '[]'::json)
+        from group_members me
+        join groups g on g.id = me.group_id
+        where me.user_id = u.id) as groups
+    from users u
+    where u.id in (${ids})`.execute(db);
+  for (const row of rows) {
+    found.set(row.id, {
+      user: {
+        id: row.id,
+        displayName: row.display_name,
+        avatarUrl: row.avatar_url,
+        lastSeenMs: row.last_seen_ms,
+      },
+      friends: row.friends,
+      groups: row.groups,
+    });
+  }
+  return found;
 }
 
 export interface LastSeen {

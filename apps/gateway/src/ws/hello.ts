@@ -1,4 +1,4 @@
-import { type HelloFrame, LIMITS } from "@clofri/protocol";
+import type { HelloFrame } from "@clofri/protocol";
 import type { Config } from "../config.ts";
 import type { PresenceReader } from "../social/presence.ts";
 import type { UserState } from "./user-directory.ts";
@@ -13,7 +13,7 @@ export function helloFrame(
   return {
     type: "hello",
     user: state.user,
-    friends: Array.from(state.friends.values(), ({ summary, storedLastSeenMs }) => ({
+    friends: state.friends.map(({ summary, storedLastSeenMs }) => ({
       ...summary,
       online: presence.isOnline(summary.id),
       lastSeen: presence.lastSeen(summary.id) ?? storedLastSeenMs,
@@ -24,7 +24,7 @@ export function helloFrame(
     })),
     heartbeatMs: config.timing.heartbeatMs,
     limits: {
-      maxTextLength: LIMITS.maxTextLength,
+      maxTextLength: config.limits.maxTextLength,
       maxMessages: config.retention.maxMessages,
       maxAgeMs: config.retention.maxAgeMs,
       messagesPerMinute: config.limits.messagesPerMinute,

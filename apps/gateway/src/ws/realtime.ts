@@ -7,7 +7,7 @@ import type { Sessions, SessionsEnded } from "../auth/sessions.ts";
 import { Rooms } from "../chat/rooms.ts";
 import { type PresenceChange, UserPresence } from "../chat/user-presence.ts";
 import type { Config } from "../config.ts";
-import { loadRealtimeUser } from "../db/realtime.ts";
+import { loadRealtimeUsers } from "../db/realtime.ts";
 import type { Database } from "../db/tables.ts";
 import type { Logger } from "../obs/logger.ts";
 import type { GatewayMetrics } from "../obs/metrics.ts";
@@ -20,7 +20,7 @@ import { LastSeenWriter } from "./last-seen-writer.ts";
 import { Liveness } from "./liveness.ts";
 import { logRoomEvent } from "./room-event-log.ts";
 import { SocialSync } from "./social-sync.ts";
-import { friendsOfTopic, presenceTopic, userTopic } from "./topics.ts";
+import { presenceTopic, userTopic } from "./topics.ts";
 import { upgradeHandler } from "./upgrade.ts";
 import { UserDirectory } from "./user-directory.ts";
 import { UwsRoomPort } from "./uws-room-port.ts";
@@ -94,6 +94,10 @@ export class Realtime {
       typingEventsPerSecond: config.limits.typingEventsPerSecond,
       presenceGraceMs: config.timing.presenceGraceMs,
       roomLingerMs: config.timing.roomLingerMs,
+      maxTextLength: config.limits.maxTextLength,
+      maxRestarts: config.limits.roomMaxRestarts,
+      restartWindowMs: config.timing.roomRestartWindowMs,
+      maxRooms: config.limits.maxRooms,
       enableTestHooks: deps.enableTestHooks === true,
       observer: metrics.roomObserver,
       onEvent: (event) => {
@@ -114,7 +118,7 @@ export class Realtime {
       presentIn: (groupId) => this.rooms.presentIn(groupId),
     };
     this.#directory = new UserDirectory({
-      load: (userId) => loadRealtimeUser(deps.db, userId),
+      load: (userIds) => loadRealtimeUsers(deps.db, userIds),
       isOnline: (userId) => this.#userPresence.isOnline(userId),
       logger,
     });
@@ -252,8 +256,9 @@ export class Realtime {
     conn.send(encode(helloFrame(state, this.presence, config, now())));
     if (conn.isClosed) return;
     conn.subscribe(userTopic(conn.userId));
-    for (const groupId of state.groups.keys()) conn.subscribe(presenceTopic(groupId));
-    for (const friendId of state.friends.keys()) conn.subscribe(friendsOfTopic(friendId));
+    for (const groupId of state.groups.keys()) {
+      conn.subscribe(this.#directory.intern(presenceTopic(groupId)));
+    }
     this.#userPresence.connect(conn.userId, conn.id);
     metrics.connectionOpened();
     this.#deps.logger.info({ event: "ws_open", userId: conn.userId, connId: conn.id });
@@ -307,13 +312,23 @@ export class Realtime {
   };
 
   #onPresenceChange = (change: PresenceChange): void => {
+    // Read before the offline user's state may be dropped: it knows who their friends are.
+    const friends = this.#directory.get(change.userId)?.friends ?? [];
     if (change.type === "offline") this.#directory.dropIfUnused(change.userId);
     if (this.#isShuttingDown) return;
     const frame =
       change.type === "online"
         ? { type: "friend_online" as const, userId: change.userId }
         : { type: "friend_offline" as const, userId: change.userId, lastSeen: change.lastSeenMs };
-    this.#publish(friendsOfTopic(change.userId), encode(frame));
+    // One publish per friend with a socket open: presence changes are rare, subscriptions
+    // per socket to every friend's presence were not.
+    let text: string | undefined;
+    for (const { summary } of friends) {
+      if (this.#directory.get(summary.id)?.connections.size) {
+        text ??= encode(frame);
+        this.#publish(userTopic(summary.id), text);
+      }
+    }
   };
 
   #publish(topic: string, text: string): void {

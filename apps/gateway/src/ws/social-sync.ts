@@ -2,8 +2,8 @@ import { encode, type ServerFrame } from "@clofri/protocol";
 import type { Rooms } from "../chat/rooms.ts";
 import type { Logger } from "../obs/logger.ts";
 import type { Delivery, SocialEvent } from "../social/events.ts";
-import { friendsOfTopic, presenceTopic, roomTopic, userTopic } from "./topics.ts";
-import type { UserDirectory, UserState } from "./user-directory.ts";
+import { presenceTopic, roomTopic, userTopic } from "./topics.ts";
+import type { UserDirectory } from "./user-directory.ts";
 
 export interface SocialSyncDeps {
   rooms: Rooms;
@@ -40,17 +40,16 @@ export class SocialSync {
         for (const { userId, frame } of event.deliveries) {
           const state = directory.get(userId);
           if (state === undefined) continue;
-          const { online: _online, lastSeen, ...summary } = frame.friend;
-          state.friends.set(summary.id, { summary, storedLastSeenMs: lastSeen });
-          subscribeAll(state, friendsOfTopic(summary.id));
+          const { id, displayName, avatarUrl, lastSeen } = frame.friend;
+          // Their presence now reaches this user: it is published to each friend's user topic.
+          state.addFriend({ id, displayName, avatarUrl, lastSeenMs: lastSeen });
         }
         return;
       case "friend_removed":
         for (const { userId, frame } of event.deliveries) {
           const state = directory.get(userId);
           if (state === undefined) continue;
-          state.friends.delete(frame.userId);
-          unsubscribeAll(state, friendsOfTopic(frame.userId));
+          state.removeFriend(frame.userId);
         }
         return;
       case "group_added":
@@ -58,15 +57,18 @@ export class SocialSync {
           const state = directory.get(userId);
           if (state === undefined) continue;
           const { present: _present, ...group } = frame.group;
-          state.groups.set(group.id, group);
-          subscribeAll(state, presenceTopic(group.id));
+          state.addGroup(group);
+          const topic = directory.intern(presenceTopic(group.id));
+          for (const conn of state.connections) conn.subscribe(topic);
         }
         return;
       case "group_updated":
         for (const { userId } of event.deliveries) {
-          const group = directory.get(userId)?.groups.get(event.group);
+          const state = directory.get(userId);
           // A direct chat is named after the other person, never renamed.
-          if (group?.kind === "group") group.name = event.name;
+          if (state?.groups.get(event.group)?.kind === "group") {
+            state.updateGroup(event.group, { name: event.name });
+          }
         }
         return;
       case "group_deleted":
@@ -80,15 +82,15 @@ export class SocialSync {
       case "member_left": {
         this.#report(this.#deps.rooms.kick(event.group, { userId: event.userId }), event);
         this.#removeFromGroup(event.userId, event.group);
-        const heir = event.creatorId && directory.get(event.creatorId)?.groups.get(event.group);
-        if (heir) heir.role = "creator";
+        if (event.creatorId !== undefined) {
+          directory.get(event.creatorId)?.updateGroup(event.group, { role: "creator" });
+        }
         return;
       }
       case "member_muted": {
         const request = { userId: event.userId, isMuted: event.muted };
         this.#report(this.#deps.rooms.setMuted(event.group, request), event);
-        const group = directory.get(event.userId)?.groups.get(event.group);
-        if (group) group.muted = event.muted;
+        directory.get(event.userId)?.updateGroup(event.group, { muted: event.muted });
         return;
       }
     }
@@ -126,12 +128,4 @@ function concernedUsers(event: SocialEvent): Set<string> {
   if ("userIds" in event) for (const userId of event.userIds) userIds.add(userId);
   if ("userId" in event) userIds.add(event.userId);
   return userIds;
-}
-
-function subscribeAll(state: UserState, topic: string): void {
-  for (const conn of state.connections) conn.subscribe(topic);
-}
-
-function unsubscribeAll(state: UserState, topic: string): void {
-  for (const conn of state.connections) conn.unsubscribe(topic);
 }

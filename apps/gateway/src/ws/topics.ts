@@ -10,12 +10,7 @@ export function presenceTopic(groupId: string): string {
   return `presence:${groupId}`;
 }
 
-/** Every connection of one user: social events meant for them. */
+/** Every connection of one user: social events meant for them, their friends' presence. */
 export function userTopic(userId: string): string {
   return `user:${userId}`;
-}
-
-/** Every connection of the user's friends: `friend_online` / `friend_offline` about the user. */
-export function friendsOfTopic(userId: string): string {
-  return `friends-of:${userId}`;
 }

@@ -103,7 +103,7 @@ async function upgrade(
     if (!deps.isAccepting()) {
       return refuse(res, response, { ...UNAVAILABLE, why: "shutting_down" }, deps, userId);
     }
-    const data: SocketData = { connId: randomUUID(), userId, sessionId: session.sessionId };
+    const data: SocketData = { connId: flatUuid(), userId, sessionId: session.sessionId };
     response.isDone = true;
     res.cork(() => {
       res.upgrade(
@@ -118,6 +118,14 @@ async function upgrade(
     // The open handler took its own hold on the state.
     deps.directory.release(userId);
   }
+}
+
+/**
+ * A random uuid as one flat string. `randomUUID()` builds its result from ~13 concatenated pieces
+ * that V8 keeps as a tree (~450 bytes for as long as the socket lives); the copy is 56 bytes.
+ */
+function flatUuid(): string {
+  return Buffer.from(randomUUID(), "latin1").toString("latin1");
 }
 
 function refuse(
