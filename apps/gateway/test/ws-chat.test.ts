@@ -178,7 +178,9 @@ describe("chatting over the WebSocket", () => {
     const { group, aliceWs, bobWs } = await room();
     const { rooms } = t.gateway.realtime;
     // A bug below the edge, as no client can cause one: the room layer throws.
-    rooms.send = () => Promise.reject(new Error("a bug in the room layer (test fault)"));
+    rooms.send = () => {
+      throw new Error("a bug in the room layer (test fault)");
+    };
     try {
       const reply = await aliceWs.request({ type: "send", group: group.id, text: "hi", key: "k" });
       assert.deepEqual({ type: reply.type, code: reply.code }, { type: "error", code: "internal" });

@@ -2,7 +2,13 @@ import { type ActorRef, MAILBOX_FULL, SENT, type SendResult, STOPPED } from "./a
 import type { ActorObserver, Behaviour, ExitReason } from "./behaviour.ts";
 import { type Clock, realClock } from "./clock.ts";
 import { deadlinesFor } from "./deadlines.ts";
-import { CallEnvelope, Envelope, type TimerEnvelope } from "./envelopes.ts";
+import {
+  AskEnvelope,
+  CallEnvelope,
+  Envelope,
+  ReplyEnvelope,
+  type TimerEnvelope,
+} from "./envelopes.ts";
 import { ActorError } from "./errors.ts";
 import { type ActorPort, Incarnation } from "./incarnation.ts";
 import { Mailbox } from "./mailbox.ts";
@@ -35,7 +41,7 @@ export function spawn<Msg, State, Reply = never>(
 }
 
 type Phase = "starting" | "idle" | "scheduled" | "draining" | "waiting" | "stopped";
-type Item<Msg, Reply> = Msg | CallEnvelope<Msg, Reply> | TimerEnvelope<Msg>;
+type Item<Msg, Reply> = Msg | ReplyEnvelope<Msg, Reply> | TimerEnvelope<Msg>;
 
 const SHUTDOWN: ExitReason = Object.freeze({ kind: "shutdown" });
 let actorCount = 0;
@@ -61,7 +67,7 @@ export class Actor<Msg, State, Reply> implements ActorRef<Msg, Reply> {
   #exitReason: ExitReason | undefined;
   #exitListeners: ((reason: ExitReason) => void)[] = [];
   #life: Incarnation<Msg, State, Reply> | undefined;
-  #currentCall: CallEnvelope<Msg, Reply> | undefined;
+  #currentCall: ReplyEnvelope<Msg, Reply> | undefined;
   #handleStartedAt = 0;
 
   constructor(start: () => Behaviour<Msg, State, Reply>, options: CellOptions) {
@@ -113,6 +119,21 @@ export class Actor<Msg, State, Reply> implements ActorRef<Msg, Reply> {
     this.#mailbox.push(call);
     this.#afterEnqueue();
     return call.promise;
+  }
+
+  ask(msg: Msg, onAnswer: (answer: Reply | ActorError) => void): SendResult {
+    if (this.#isClosed) return STOPPED;
+    const ask = new AskEnvelope<Msg, Reply>(msg, onAnswer);
+    if (this.#phase === "idle") {
+      // Nothing waits (idle means an empty mailbox and no stop requested): handling it now,
+      // on the caller's stack, keeps the order and spares a turn of the microtask queue.
+      this.#phase = "draining";
+      if (this.#dispatch(ask)) this.#afterHandledAtOnce();
+      return SENT;
+    }
+    if (!this.#mailbox.push(ask)) return MAILBOX_FULL;
+    this.#afterEnqueue();
+    return SENT;
   }
 
   stop(detail?: string): Promise<ExitReason> {
@@ -186,7 +207,7 @@ export class Actor<Msg, State, Reply> implements ActorRef<Msg, Reply> {
     let msg: Msg;
     if (!(item instanceof Envelope)) {
       msg = item;
-    } else if (item instanceof CallEnvelope) {
+    } else if (item instanceof ReplyEnvelope) {
       this.#currentCall = item;
       msg = item.msg;
     } else {
@@ -211,6 +232,16 @@ export class Actor<Msg, State, Reply> implements ActorRef<Msg, Reply> {
     life.state = result;
     this.#finishMessage(startedAt);
     return true;
+  }
+
+  /** What arrived while a message was handled on a caller's stack waits for its own turn. */
+  #afterHandledAtOnce(): void {
+    if (this.#stopRequest === undefined && this.#mailbox.length === 0) {
+      this.#phase = "idle";
+      return;
+    }
+    this.#phase = "scheduled";
+    queueMicrotask(this.#drain);
   }
 
   #onHandled = (state: State): void => {
@@ -297,7 +328,7 @@ export class Actor<Msg, State, Reply> implements ActorRef<Msg, Reply> {
     const mailbox = this.#mailbox;
     while (mailbox.length > 0) {
       const item = mailbox.shift();
-      if (item instanceof CallEnvelope) {
+      if (item instanceof ReplyEnvelope) {
         item.fail(new ActorError("stopped", `${this.label} stopped before handling the call`));
       }
     }

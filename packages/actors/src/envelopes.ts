@@ -1,6 +1,7 @@
 import type { TimerRef } from "./behaviour.ts";
 import type { Deadline, DeadlineQueue } from "./deadlines.ts";
 import { ActorError } from "./errors.ts";
+import { rethrowLater } from "./rethrow-later.ts";
 
 /** A mailbox item that is not a plain cast. User messages are never instances of it. */
 export abstract class Envelope<Msg> implements Deadline {
@@ -16,9 +17,17 @@ export abstract class Envelope<Msg> implements Deadline {
   abstract onDeadline(): void;
 }
 
-export class CallEnvelope<Msg, Reply> extends Envelope<Msg> {
-  readonly promise: Promise<Reply>;
+/** A mailbox item whose sender waits for exactly one answer: a reply or an ActorError. */
+export abstract class ReplyEnvelope<Msg, Reply> extends Envelope<Msg> {
   isSettled = false;
+
+  /** False when the sender already has its answer (a late reply is dropped). */
+  abstract succeed(value: Reply): boolean;
+  abstract fail(error: ActorError): void;
+}
+
+export class CallEnvelope<Msg, Reply> extends ReplyEnvelope<Msg, Reply> {
+  readonly promise: Promise<Reply>;
   readonly #label: string;
   readonly #timeoutMs: number;
   readonly #deadlines: DeadlineQueue;
@@ -37,7 +46,6 @@ export class CallEnvelope<Msg, Reply> extends Envelope<Msg> {
     deadlines.schedule(this, timeoutMs);
   }
 
-  /** False when the caller already has its answer (a late reply is dropped). */
   succeed(value: Reply): boolean {
     if (this.isSettled) return false;
     this.isSettled = true;
@@ -57,6 +65,44 @@ export class CallEnvelope<Msg, Reply> extends Envelope<Msg> {
     this.fail(
       new ActorError("timeout", `call to ${this.#label} timed out after ${this.#timeoutMs}ms`),
     );
+  }
+}
+
+/**
+ * `ask`: a call without a promise or a deadline. The answer is handed to `onAnswer` at once,
+ * inside `ctx.reply`, so the sender can act on it before the actor handles its next message.
+ */
+export class AskEnvelope<Msg, Reply> extends ReplyEnvelope<Msg, Reply> {
+  readonly #onAnswer: (answer: Reply | ActorError) => void;
+
+  constructor(msg: Msg, onAnswer: (answer: Reply | ActorError) => void) {
+    super(msg);
+    this.#onAnswer = onAnswer;
+  }
+
+  succeed(value: Reply): boolean {
+    if (this.isSettled) return false;
+    this.isSettled = true;
+    this.#answer(value);
+    return true;
+  }
+
+  fail(error: ActorError): void {
+    if (this.isSettled) return;
+    this.isSettled = true;
+    this.#answer(error);
+  }
+
+  // Never scheduled: an ask has no deadline.
+  override onDeadline(): void {}
+
+  // The sender's bug must not crash the actor it asked, which is mid-way through a message.
+  #answer(answer: Reply | ActorError): void {
+    try {
+      this.#onAnswer(answer);
+    } catch (error) {
+      rethrowLater(error);
+    }
   }
 }
 

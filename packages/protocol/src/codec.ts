@@ -3,7 +3,7 @@ import { type ClientFrame, ClientFrameSchema } from "./client-frames.ts";
 import { LIMITS } from "./codes.ts";
 import { compileFrameCheck, matchesFrameCheck } from "./frame-check.ts";
 import { clip } from "./messages.ts";
-import { type ServerFrame, ServerFrameSchema } from "./server-frames.ts";
+import { type Message, type ServerFrame, ServerFrameSchema } from "./server-frames.ts";
 
 type ServerFrameSchemaOption = (typeof ServerFrameSchema.options)[number];
 
@@ -80,6 +80,19 @@ export function decodeServerFrame(text: string): DecodeServerResult {
 /** Serializes a frame as JSON with `type` as the first key. */
 export function encode(frame: ClientFrame | ServerFrame): string {
   return JSON.stringify(Object.assign({ type: frame.type }, frame));
+}
+
+/**
+ * `encode({ type: "message", ...message })`, byte for byte, for the hot path: a template with
+ * `JSON.stringify` on the strings only. The fields must stay in `MessageSchema`'s order.
+ */
+export function encodeMessage(message: Message): string {
+  return `{"type":"message","id":${JSON.stringify(message.id)},"group":${JSON.stringify(message.group)},"seq":${message.seq},"userId":${JSON.stringify(message.userId)},"displayName":${JSON.stringify(message.displayName)},"text":${JSON.stringify(message.text)},"ts":${message.ts},"key":${JSON.stringify(message.key)}}`;
+}
+
+/** `encode({ type: "ack", ref, id, ts })`, byte for byte: the reply to a `send`. */
+export function encodeSendAck(ref: string, id: string, ts: number): string {
+  return `{"type":"ack","ref":${JSON.stringify(ref)},"id":${JSON.stringify(id)},"ts":${ts}}`;
 }
 
 /** The parsed object, or a message saying why the text is not one. */

@@ -21,6 +21,8 @@ export {
   decodeClientFrame,
   decodeServerFrame,
   encode,
+  encodeMessage,
+  encodeSendAck,
 } from "./codec.ts";
 export { CLOSE_CODES, type CloseCode, ERROR_CODES, type ErrorCode, LIMITS } from "./codes.ts";
 export {

@@ -43,6 +43,8 @@ export interface SendRequest {
   text: string;
   /** Idempotency key. */
   key: string;
+  /** The send frame's ref: the room writes the ack itself, with the sender's copy. */
+  ref?: string | undefined;
 }
 
 export interface TypingStartRequest {
@@ -90,6 +92,7 @@ export type GroupState = Omit<GroupStateFrame, "type" | "ref">;
 /** The room sent `group_state` (with the ref) to the connection itself: don't send it again. */
 export type JoinResult = { ok: true; state: GroupState } | Unavailable;
 export type LeaveResult = { ok: true } | RoomFailure<"not_joined"> | Unavailable;
+/** On success the room sent the `ack` (when there was a ref) itself: don't send it again. */
 export type SendResult =
   | { ok: true; id: string; ts: number; seq: number }
   | RoomFailure<"not_joined" | "muted" | "text_invalid">

@@ -3,6 +3,11 @@ import type { MemberSummary, Message } from "@clofri/protocol";
 import { RingBuffer } from "./ring-buffer.ts";
 import type { GroupState } from "./room-api.ts";
 
+// The last group of a uuid: 12 hex digits, 48 bits, after "xxxxxxxx-xxxx-4xxx-yxxx-".
+const ID_TAIL_AT = 24;
+const ID_TAIL_DIGITS = 12;
+const ID_TAIL_RANGE = 2 ** 48;
+
 /** The answer to a `send`, remembered so that a retry with the same key gets it again. */
 export interface Ack {
   readonly id: string;
@@ -50,6 +55,9 @@ export class RoomMemory {
   #lastSeq = 0;
   /** `(userId, key)` → ack, for exactly as long as that message is retained. */
   readonly #acks = new Map<string, Ack>();
+  /** Message ids: a random uuid of this memory's own, its last 48 bits counting up by seq. */
+  readonly #idPrefix: string;
+  readonly #idBase: number;
 
   constructor(
     groupId: string,
@@ -58,6 +66,9 @@ export class RoomMemory {
   ) {
     this.groupId = groupId;
     this.epoch = epoch;
+    const idSeed = randomUUID();
+    this.#idPrefix = idSeed.slice(0, ID_TAIL_AT);
+    this.#idBase = Number.parseInt(idSeed.slice(ID_TAIL_AT), 16);
     this.messages = new RingBuffer<Message>({
       maxItems: retention.maxMessages,
       maxAgeMs: retention.maxAgeMs,
@@ -68,6 +79,16 @@ export class RoomMemory {
   /** The seq of the newest message ever sent in this epoch, retained or not (0 before any). */
   get lastSeq(): number {
     return this.#lastSeq;
+  }
+
+  /**
+   * The id of the message with this seq: a lowercase uuid, unique within this memory (seqs do
+   * not repeat) and, its first 74 random bits being its own, among all rooms. Cheaper than a
+   * `randomUUID` per message; ids stay opaque to clients.
+   */
+  messageId(seq: number): string {
+    const tail = (this.#idBase + seq) % ID_TAIL_RANGE;
+    return this.#idPrefix + tail.toString(16).padStart(ID_TAIL_DIGITS, "0");
   }
 
   ackFor(userId: string, key: string): Ack | undefined {

@@ -6,6 +6,16 @@
 export interface RoomPort {
   /** To every connection that joined the room (topic `room:<groupId>`). */
   publishRoom(groupId: string, text: string): void;
+  /**
+   * A message from `connId`: to every connection that joined the room, like `publishRoom`;
+   * the sender gets its copy, then `reply` (its ack), written together where the edge can.
+   */
+  publishFrom(connId: string, groupId: string, text: string, reply: string | undefined): void;
+  /**
+   * To every connection that joined the room but `connId` (the room topic, published from that
+   * socket): what a person does reaches the others, not the socket that did it.
+   */
+  publishRoomExcept(connId: string, groupId: string, text: string): void;
   /** To every online member of the group, joined or not (topic `presence:<groupId>`). */
   publishPresence(groupId: string, text: string): void;
   sendTo(connId: string, text: string): void;

@@ -3,8 +3,8 @@ import { encode } from "@clofri/protocol";
 import type { RoomContext } from "./room-actor.ts";
 import type { RoomOptions } from "./room-options.ts";
 
-/** Delivers a frame about `userId` to everyone else joined in the room (not the user's own tabs). */
-export type TellOthers = (userId: string, text: string) => void;
+/** Delivers a frame to everyone joined in the room but the socket `connId` (the typist's). */
+export type TellOthers = (connId: string, text: string) => void;
 
 interface Typing {
   /** The connection that typed last: its going away ends the indicator. */
@@ -56,7 +56,7 @@ export class TypingIndicators {
     if (forwardedAtMs !== undefined && nowMs - forwardedAtMs < this.#minIntervalMs) return;
     this.#forwardedAtMs.set(userId, nowMs);
     const group = this.#groupId;
-    this.#tellOthers(userId, encode({ type: "user_typing", group, userId, displayName }));
+    this.#tellOthers(connId, encode({ type: "user_typing", group, userId, displayName }));
   }
 
   /** Ends the user's indicator, telling the room, if there was one. */
@@ -66,7 +66,7 @@ export class TypingIndicators {
     this.#ctx.cancelTimer(typing.expiry);
     this.#typing.delete(userId);
     const group = this.#groupId;
-    this.#tellOthers(userId, encode({ type: "user_stopped_typing", group, userId }));
+    this.#tellOthers(typing.connId, encode({ type: "user_stopped_typing", group, userId }));
   }
 
   /** A connection left: the indicator ends if that is the connection that was typing. */

@@ -1,5 +1,11 @@
 import type { TimerRef } from "@clofri/actors";
-import { encode, type Message, normalizeText } from "@clofri/protocol";
+import {
+  encode,
+  encodeMessage,
+  encodeSendAck,
+  type Message,
+  normalizeText,
+} from "@clofri/protocol";
 import type { RoomContext } from "./room-actor.ts";
 import {
   type CloseRequest,
@@ -36,8 +42,6 @@ export interface RoomDeps {
   readonly options: RoomOptions;
   /** Wall clock for message `ts` and age; timers run on the actor's clock. */
   readonly now: () => number;
-  /** Message ids. */
-  readonly newId: () => string;
 }
 
 type Departure = "clean" | "unclean";
@@ -56,12 +60,8 @@ export class Room {
   constructor(deps: RoomDeps, ctx: RoomContext) {
     this.#deps = deps;
     this.#ctx = ctx;
-    const tellOthers = (userId: string, text: string): void => {
-      for (const member of deps.memory.members.values()) {
-        if (member.userId === userId) continue;
-        for (const connId of member.connections.keys()) deps.port.sendTo(connId, text);
-      }
-    };
+    const tellOthers = (connId: string, text: string): void =>
+      deps.port.publishRoomExcept(connId, deps.groupId, text);
     this.#typing = new TypingIndicators(deps.groupId, tellOthers, ctx, deps.options);
   }
 
@@ -145,34 +145,41 @@ export class Room {
     this.#dropConnection(member, request.connId, request.isClean ? "clean" : "unclean");
   }
 
+  /** Writes the `ack` itself, so that it follows the sender's copy of the message. */
   send(request: SendRequest): SendResult {
     const { groupId, memory, port } = this.#deps;
-    const { userId, key } = request;
-    const member = memory.memberOf(request.connId, userId);
+    const { connId, userId, key, ref } = request;
+    const member = memory.memberOf(connId, userId);
     if (member === undefined) return this.#notJoined();
     const nowMs = this.#deps.now();
     memory.prune(nowMs);
     const ack = memory.ackFor(userId, key);
-    if (ack !== undefined) return { ok: true, ...ack };
+    if (ack !== undefined) {
+      // A retry: the first ack again, and no second message.
+      if (ref !== undefined) port.sendTo(connId, encodeSendAck(ref, ack.id, ack.ts));
+      return { ok: true, ...ack };
+    }
     if (member.isMuted) return this.#muted();
     const normalized = normalizeText(request.text, this.#deps.options.maxTextLength);
     if (!normalized.ok) return failure(normalized.code, normalized.message);
 
+    const seq = memory.lastSeq + 1;
     const message: Message = {
-      id: this.#deps.newId(),
+      id: memory.messageId(seq),
       group: groupId,
-      seq: memory.lastSeq + 1,
+      seq,
       userId,
       displayName: request.displayName,
       text: normalized.text,
       ts: nowMs,
       key,
     };
-    const text = encode({ type: "message", ...message });
+    const text = encodeMessage(message);
     memory.commitMessage(message);
-    port.publishRoom(groupId, text);
+    const reply = ref === undefined ? undefined : encodeSendAck(ref, message.id, nowMs);
+    port.publishFrom(connId, groupId, text, reply);
     this.#typing.stop(userId);
-    return { ok: true, id: message.id, ts: message.ts, seq: message.seq };
+    return { ok: true, id: message.id, ts: nowMs, seq };
   }
 
   typingStart(request: TypingStartRequest): TypingResult {

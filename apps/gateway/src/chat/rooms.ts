@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
 import {
-  type ActorError,
+  type ActorErrorCode,
   type ActorObserver,
   type ActorRef,
   type Clock,
@@ -165,8 +164,21 @@ export class Rooms {
     }
   }
 
-  send(groupId: string, request: SendRequest): Promise<SendResult> {
-    return this.#call(groupId, { type: "send", ...request }, notJoined(groupId));
+  /**
+   * The hot path, without a promise or a deadline: `onResult` runs once, inside the room's turn
+   * right after it wrote the message and the ack, or at once when no room can take it. An idle
+   * room handles the send before this returns.
+   */
+  send(groupId: string, request: SendRequest, onResult: (result: SendResult) => void): void {
+    const ref = this.#registry.get(groupId);
+    if (ref === undefined) {
+      onResult(this.#givenUp.has(groupId) ? unavailable(groupId) : notJoined(groupId));
+      return;
+    }
+    const asked = ref.ask({ type: "send", ...request }, (answer) => {
+      onResult(isActorError(answer) ? unavailable(groupId, answer) : (answer as SendResult));
+    });
+    if (!asked.ok) onResult(roomUnavailable(groupId, asked.error));
   }
 
   typingStart(groupId: string, request: TypingStartRequest): Promise<TypingResult> {
@@ -230,7 +242,6 @@ export class Rooms {
       port: this.#port,
       options: this.#options,
       now: this.#now,
-      newId: randomUUID,
     };
     const started = this.#supervisor.startChild({
       id: groupId,
@@ -283,11 +294,15 @@ function notJoined(groupId: string): { ok: false; code: "not_joined"; message: s
 /** A failed call; anything but an ActorError is a bug and is thrown on. */
 function unavailable(groupId: string, error?: unknown): Unavailable {
   if (error !== undefined && !isActorError(error)) throw error;
-  return failure("room_unavailable", `the room of group ${groupId} ${why(error)}; join again`);
+  return roomUnavailable(groupId, error?.code);
 }
 
-function why(error: ActorError | undefined): string {
-  switch (error?.code) {
+function roomUnavailable(groupId: string, code: ActorErrorCode | undefined): Unavailable {
+  return failure("room_unavailable", `the room of group ${groupId} ${why(code)}; join again`);
+}
+
+function why(code: ActorErrorCode | undefined): string {
+  switch (code) {
     case "crashed":
       return "failed on this request and is restarting";
     case "timeout":

@@ -10,6 +10,7 @@ export interface SocketData {
 }
 
 /** `ws.send` results (uWS): 1 sent, 0 buffered, 2 dropped past `maxBackpressure`. */
+const SEND_BUFFERED = 0;
 const SEND_DROPPED = 2;
 
 /** Closes the server decides on that still show the user's departure at once (no grace). */
@@ -76,7 +77,8 @@ export class Connection {
     const status = this.#ws.send(text, false);
     this.#metrics.framesSent(text, 1);
     if (status === SEND_DROPPED) this.close(CLOSE_CODES.slowConsumer, "slow consumer");
-    else this.checkBackpressure();
+    // Unsent output only grows when uWS reports it buffered some.
+    else if (status === SEND_BUFFERED) this.checkBackpressure();
   }
 
   /** Closes the socket with 4009 when its unsent output passed the bound; true when it did. */
@@ -84,6 +86,12 @@ export class Connection {
     if (this.#isClosed || this.#ws.getBufferedAmount() <= this.#maxBufferedBytes) return false;
     this.close(CLOSE_CODES.slowConsumer, "slow consumer");
     return true;
+  }
+
+  /** Publishes to `topic` from this socket: every subscriber gets it but this socket. */
+  publish(topic: string, text: string): void {
+    if (this.#isClosed) return;
+    this.#ws.publish(topic, text, false);
   }
 
   subscribe(topic: string): void {

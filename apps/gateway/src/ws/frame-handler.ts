@@ -53,15 +53,15 @@ export class FrameHandler {
     }
     const frame = decoded.frame;
     if (!this.#isWithinBudget(conn, frame)) return;
-    this.#dispatch(conn, frame).catch((error: unknown) => {
-      this.#deps.logger.error({
-        event: "ws_frame_failed",
-        type: frame.type,
-        userId: conn.userId,
-        err: error,
-      });
-      sendError(conn, frame.ref, "internal", "something went wrong on our side");
-    });
+    if (frame.type !== "send") {
+      this.#dispatch(conn, frame).catch((error: unknown) => this.#failed(conn, frame, error));
+      return;
+    }
+    try {
+      this.#send(conn, frame);
+    } catch (error) {
+      this.#failed(conn, frame, error);
+    }
   }
 
   /** Binary frames are not part of the protocol. */
@@ -164,21 +164,46 @@ export class FrameHandler {
     this.#deps.logger.info({ event: "room_leave", userId: conn.userId, groupId, connId: conn.id });
   }
 
-  async #send(conn: Connection, frame: SendFrame): Promise<void> {
+  /**
+   * The hot path, synchronous: the room writes the message and the ack (after the sender's
+   * copy, in one write) and answers inside its turn; only a failure is ours to send.
+   */
+  #send(conn: Connection, frame: SendFrame): void {
     const groupId = frame.group.toLowerCase();
-    if (!conn.joined.has(groupId)) return sendNotJoined(conn, frame.ref, groupId);
+    if (!conn.joined.has(groupId)) {
+      sendNotJoined(conn, frame.ref, groupId);
+      return;
+    }
     this.#deps.liveness.markActive(conn);
     const startedAt = performance.now();
-    const result = await this.#deps.rooms.send(groupId, {
+    const request = {
       connId: conn.id,
       userId: conn.userId,
       displayName: this.#displayName(conn),
       text: frame.text,
       key: frame.key,
+      ref: frame.ref,
+    };
+    this.#deps.rooms.send(groupId, request, (result) => {
+      // Runs inside the room's turn: a bug here is ours to report, not the room's to crash on.
+      try {
+        if (result.ok) this.#deps.metrics.sendLatency((performance.now() - startedAt) / 1000);
+        else sendFailure(conn, frame.ref, result);
+      } catch (error) {
+        this.#failed(conn, frame, error);
+      }
     });
-    if (!result.ok) return sendFailure(conn, frame.ref, result);
-    this.#deps.metrics.sendLatency((performance.now() - startedAt) / 1000);
-    sendAck(conn, frame.ref, { id: result.id, ts: result.ts });
+  }
+
+  /** A bug below the edge: logged, and the client told without internals. */
+  #failed(conn: Connection, frame: ClientFrame, error: unknown): void {
+    this.#deps.logger.error({
+      event: "ws_frame_failed",
+      type: frame.type,
+      userId: conn.userId,
+      err: error,
+    });
+    sendError(conn, frame.ref, "internal", "something went wrong on our side");
   }
 
   async #typingStart(conn: Connection, frame: TypingStartFrame): Promise<void> {

@@ -24,6 +24,30 @@ export class UwsRoomPort implements RoomPort {
     this.publish(roomTopic(groupId), text);
   }
 
+  /**
+   * uWS writes a socket's queued publishes before anything sent to it directly, so the sender
+   * gets its copy, then the ack; inside its message handler the socket is corked and the two
+   * leave in one write. (Publishing past the sender and writing its copy in a `ws.cork` of our
+   * own was measured: ~15 % more send() calls, not fewer.)
+   */
+  publishFrom(connId: string, groupId: string, text: string, reply: string | undefined): void {
+    this.publish(roomTopic(groupId), text);
+    if (reply !== undefined) this.#connections.get(connId)?.send(reply);
+  }
+
+  publishRoomExcept(connId: string, groupId: string, text: string): void {
+    const topic = roomTopic(groupId);
+    const conn = this.#connections.get(connId);
+    const app = this.#app;
+    if (conn === undefined || conn.isClosed || app === undefined) {
+      this.publish(topic, text);
+      return;
+    }
+    // uWS leaves the publishing socket out of its own publish.
+    this.#metrics.published(text, Math.max(0, app.numSubscribers(topic) - 1));
+    conn.publish(topic, text);
+  }
+
   publishPresence(groupId: string, text: string): void {
     this.publish(presenceTopic(groupId), text);
   }

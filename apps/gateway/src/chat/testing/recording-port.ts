@@ -53,6 +53,17 @@ export class RecordingPort implements RoomPort {
     this.#publish(`room:${groupId}`, text, this.#roomSubscribers.get(groupId) ?? []);
   }
 
+  /** As uWS: the sender's copy and reply arrive in that order, after what was published before. */
+  publishFrom(connId: string, groupId: string, text: string, reply: string | undefined): void {
+    this.publishRoom(groupId, text);
+    if (reply !== undefined) this.sendTo(connId, reply);
+  }
+
+  publishRoomExcept(connId: string, groupId: string, text: string): void {
+    const audience = [...(this.#roomSubscribers.get(groupId) ?? [])].filter((id) => id !== connId);
+    this.#publish(`room:${groupId}`, text, audience);
+  }
+
   publishPresence(groupId: string, text: string): void {
     const audience: string[] = [];
     for (const [connId, groups] of this.#presenceOf) if (groups.has(groupId)) audience.push(connId);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { afterEach } from "node:test";
 import { ManualClock, settle } from "@clofri/actors/testing";
 import type { GroupStateFrame, ServerFrame } from "@clofri/protocol";
-import type { JoinRequest, RoomUser } from "../room-api.ts";
+import type { JoinRequest, RoomUser, SendResult } from "../room-api.ts";
 import { Rooms, type RoomsEvent, type RoomsOptions } from "../rooms.ts";
 import { RecordingPort } from "./recording-port.ts";
 
@@ -105,10 +105,15 @@ export class TestClient {
     return this.rooms.leave(groupId, { connId: this.connId, userId: this.userId });
   }
 
-  send(text: string, key = `key-${++this.#keyCount}`, groupId = GROUP) {
+  send(
+    text: string,
+    key = `key-${++this.#keyCount}`,
+    groupId = GROUP,
+    ref?: string,
+  ): Promise<SendResult> {
     const { connId, userId } = this;
-    const displayName = this.user.displayName;
-    return this.rooms.send(groupId, { connId, userId, displayName, text, key });
+    const request = { connId, userId, displayName: this.user.displayName, text, key, ref };
+    return new Promise((resolve) => this.rooms.send(groupId, request, resolve));
   }
 
   typingStart(groupId = GROUP) {
