@@ -154,6 +154,7 @@ describe("one room crashing 1,000 times among 50 busy rooms", () => {
       const error = await ws.next("error");
       assert.equal(error.code, "room_unavailable");
       assert.equal(error.ref, undefined, "unsolicited");
+      assert.equal(error.group, crashing.group, "names its group");
     }
     const refused = await say(crashing.writer, crashing.group, "refused");
     assert.equal(refused.code, "not_joined", "the given-up room let everyone go");

@@ -133,6 +133,8 @@ export const ErrorFrameSchema = frame("error", {
   code: v.picklist(ERROR_CODES),
   message: text,
   retryAfterMs: v.optional(count),
+  /** Addition: the group an unsolicited error is about (`room_unavailable` after a give-up). */
+  group: v.optional(id),
 });
 
 const serverFrameSchemas = [

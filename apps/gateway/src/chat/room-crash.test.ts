@@ -167,6 +167,7 @@ describe("crash safety", () => {
       type: "error",
       code: "room_unavailable",
       message: `the room of group ${GROUP} stopped after repeated failures; join again`,
+      group: GROUP,
     });
     assert.equal(port.isSubscribed(bob.connId, GROUP), false);
 

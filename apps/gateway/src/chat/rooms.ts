@@ -272,6 +272,7 @@ export class Rooms {
       type: "error",
       code: "room_unavailable",
       message: `the room of group ${group} stopped after repeated failures; join again`,
+      group,
     });
     for (const userId of memory.members.keys()) {
       port.publishPresence(group, encode({ type: "user_left", group, userId }));

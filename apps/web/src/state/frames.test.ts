@@ -295,6 +295,16 @@ test("an unsolicited room_unavailable takes the room out so the client rejoins",
   assert.equal(roomOf(state, G).wanted, true);
 });
 
+test("the error's group field names the room, whatever the text says", () => {
+  const state = apply(joined([msg(1)]), {
+    type: "error",
+    code: "room_unavailable",
+    message: "the room stopped; join again",
+    group: G,
+  });
+  assert.equal(roomOf(state, G).joined, false);
+});
+
 test("frame types this client does not know are ignored", () => {
   const state = joined();
   assert.equal(

@@ -174,9 +174,10 @@ export function reduceFrame(state: AppState, frame: ServerFrame, nowMs: number):
     }
     case "error": {
       if (frame.code !== "room_unavailable" || frame.ref !== undefined) return state;
-      const group = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.exec(
-        frame.message,
-      )?.[0];
+      // `group` is the gateway's addition; a server without it names the group in the text.
+      const group =
+        frame.group ??
+        /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.exec(frame.message)?.[0];
       if (!group || !state.rooms[group]) return state;
       return withRoom(state, group.toLowerCase(), (room) => ({
         ...room,
