@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { RealtimeProfileRow, RealtimeUserRows } from "../db/realtime.ts";
 import { createLogger } from "../obs/logger.ts";
-import { UserDirectory } from "./user-directory.ts";
+import { SharedValues, UserDirectory } from "./user-directory.ts";
 
 function person(id: string, displayName = `Name ${id}`): RealtimeProfileRow {
   return { id, displayName, avatarUrl: null, lastSeenMs: null };
@@ -124,5 +124,28 @@ describe("UserDirectory", () => {
     directory.dropIfUnused("a");
     assert.equal(directory.get("a"), undefined);
     assert.equal(directory.profileCount, 0);
+  });
+});
+
+describe("shared group entries", () => {
+  const entry = (name: string) =>
+    ({ id: "g1", name, kind: "group", role: "member", muted: false }) as const;
+
+  test("members who see a group alike share one entry", () => {
+    const shared = new SharedValues();
+    const first = shared.group(entry("Couch"));
+    assert.equal(shared.group(entry("Couch")), first);
+    assert.notEqual(shared.group({ ...entry("Couch"), role: "creator" }), first);
+  });
+
+  test("a group renamed again and again keeps only its latest variants", () => {
+    const shared = new SharedValues();
+    const original = shared.group(entry("name 0"));
+    for (let i = 1; i <= 20; i++) shared.group(entry(`name ${i}`));
+    const latest = shared.group(entry("name 20"));
+    assert.equal(shared.group(entry("name 20")), latest, "the latest is still shared");
+    const again = shared.group(entry("name 0"));
+    assert.notEqual(again, original, "the oldest variant was let go");
+    assert.deepEqual(again, original, "with the same content");
   });
 });

@@ -128,8 +128,11 @@ export class ConnectionList implements Iterable<Connection> {
   }
 }
 
+/** Entries kept per group id: member, creator, muted, a direct chat's two names, a rename or two. */
+const GROUP_VARIANTS_KEPT = 8;
+
 /** The strings and group entries that many users' states hold alike. */
-class SharedValues {
+export class SharedValues {
   readonly #strings = new Interner<string>(INTERNED_VALUES);
   /** By group id, the entries its members see: a handful (member, creator, muted, renamed). */
   readonly #groups = new Interner<GroupEntry[]>(INTERNED_VALUES);
@@ -156,7 +159,9 @@ class SharedValues {
       role: role === "creator" ? "creator" : "member",
       muted,
     };
-    seen.push(entry);
+    // A group renamed again and again must not grow its list: the oldest variant goes (states
+    // that hold it keep their object, it is just no longer handed out).
+    if (seen.push(entry) > GROUP_VARIANTS_KEPT) seen.shift();
     return entry;
   }
 }
