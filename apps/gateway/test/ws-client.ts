@@ -139,48 +139,39 @@ export class WsClient {
     description = typeof match === "string" ? match : "a matching frame",
   ): Promise<Frame> {
     const isMatch = typeof match === "string" ? (frame: Frame) => frame.type === match : match;
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const found = this.received.find((frame) => !this.#taken.has(frame) && isMatch(frame));
-        if (found) {
-          this.#taken.add(found);
-          resolve(found);
-          return true;
-        }
-        if (this.#closedWith) {
-          reject(new Error(`closed (${this.#closedWith.code}) while waiting for ${description}`));
-          return true;
-        }
-        return false;
-      };
-      if (check()) return;
-      const timer = setTimeout(() => {
-        this.#waiters.delete(waiter);
-        const seen = this.received.map((frame) => frame.type).join(", ");
-        reject(new Error(`timed out waiting for ${description}; received: ${seen}`));
-      }, waitMs);
-      const waiter = () => {
-        if (!check()) return;
-        clearTimeout(timer);
-        this.#waiters.delete(waiter);
-      };
-      this.#waiters.add(waiter);
-    });
+    const take = (): Frame | undefined => {
+      const found = this.received.find((frame) => !this.#taken.has(frame) && isMatch(frame));
+      if (found) this.#taken.add(found);
+      return found;
+    };
+    const received = () => `; received: ${this.received.map((frame) => frame.type).join(", ")}`;
+    return this.#waitFor(take, `for ${description}`, waitMs, received);
   }
 
   /**
    * Waits until `condition` holds, checking it as each frame arrives: for waits over thousands
    * of frames, where `next` (which searches everything received) would cost too much.
    */
-  until(condition: () => boolean, description: string, waitMs = DEFAULT_WAIT_MS): Promise<void> {
+  async until(condition: () => boolean, description: string, waitMs = DEFAULT_WAIT_MS) {
+    await this.#waitFor(() => condition() || undefined, `until ${description}`, waitMs);
+  }
+
+  /** Resolves with `probe`'s first defined answer, tried now and as each frame arrives. */
+  #waitFor<T>(
+    probe: () => T | undefined,
+    waiting: string,
+    waitMs: number,
+    timeoutDetail: () => string = () => "",
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
-        if (condition()) {
-          resolve();
+        const answer = probe();
+        if (answer !== undefined) {
+          resolve(answer);
           return true;
         }
         if (this.#closedWith) {
-          reject(new Error(`closed (${this.#closedWith.code}) while waiting until ${description}`));
+          reject(new Error(`closed (${this.#closedWith.code}) while waiting ${waiting}`));
           return true;
         }
         return false;
@@ -188,7 +179,7 @@ export class WsClient {
       if (check()) return;
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
-        reject(new Error(`timed out waiting until ${description}`));
+        reject(new Error(`timed out waiting ${waiting}${timeoutDetail()}`));
       }, waitMs);
       const waiter = () => {
         if (!check()) return;
