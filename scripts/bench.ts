@@ -61,6 +61,14 @@ async function sampleAfterGc(gateway: BenchGateway): Promise<MemoryAfterGc> {
   return { rssBytes: sampleProcess(gateway.pid).rssBytes, heapUsedBytes };
 }
 
+/** Every scenario's shape: groups of 8 whose members are friends, one group each by default. */
+function roomsOfEight(
+  users: number,
+  overrides: Partial<Omit<Layout, "users" | "groupSize">> & Pick<Layout, "isSending">,
+): Layout {
+  return { users, groupSize: 8, groupsPerUser: 1, join: "first", befriend: "group", ...overrides };
+}
+
 function loadOptions(
   gateway: BenchGateway,
   layout: Layout,
@@ -87,14 +95,7 @@ const steady: Scenario = {
   engine: "postgres",
   async run(gateway, ctx) {
     const users = ctx.users ?? (ctx.isQuick ? 2_000 : 16_000);
-    const layout: Layout = {
-      users,
-      groupSize: 8,
-      groupsPerUser: 1,
-      join: "first",
-      isSending: true,
-      befriend: "group",
-    };
+    const layout = roomsOfEight(users, { isSending: true });
     const { coordinator, connect } = await prepareLoad(loadOptions(gateway, layout, ctx));
     try {
       const window = await measureAt(coordinator, users / 2, 3, ctx.isQuick ? 5 : 20);
@@ -128,14 +129,7 @@ const highest: Scenario = {
   engine: "postgres",
   async run(gateway, ctx) {
     const users = ctx.users ?? (ctx.isQuick ? 1_000 : 4_000);
-    const layout: Layout = {
-      users,
-      groupSize: 8,
-      groupsPerUser: 1,
-      join: "first",
-      isSending: true,
-      befriend: "group",
-    };
+    const layout = roomsOfEight(users, { isSending: true });
     const { coordinator, connect } = await prepareLoad(loadOptions(gateway, layout, ctx));
     const steps: WindowResult[] = [];
     let best: WindowResult | undefined;
@@ -189,14 +183,7 @@ const idle: Scenario = {
   withInspector: true,
   async run(gateway, ctx) {
     const users = ctx.users ?? (ctx.isQuick ? 2_000 : 19_000);
-    const layout: Layout = {
-      users,
-      groupSize: 8,
-      groupsPerUser: 5,
-      join: "none",
-      isSending: false,
-      befriend: "group",
-    };
+    const layout = roomsOfEight(users, { groupsPerUser: 5, join: "none", isSending: false });
     // Two coordinators of four processes each, eight source addresses: no process holds more
     // than ~2,400 sockets. The first half is connected, then the second: the RSS growth over the
     // second half is the cost of a connection, free of what start-up and fixtures left behind.
@@ -297,14 +284,7 @@ const storm: Scenario = {
   engine: "postgres",
   async run(gateway, ctx) {
     const users = ctx.users ?? (ctx.isQuick ? 1_000 : 10_000);
-    const layout: Layout = {
-      users,
-      groupSize: 8,
-      groupsPerUser: 1,
-      join: "first",
-      isSending: false,
-      befriend: "group",
-    };
+    const layout = roomsOfEight(users, { isSending: false });
     const { coordinator, connect } = await prepareLoad(loadOptions(gateway, layout, ctx));
     try {
       coordinator.armReconnect();
