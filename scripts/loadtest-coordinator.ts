@@ -406,18 +406,10 @@ export class Coordinator {
   }
 }
 
-export interface StormResult {
-  total: number;
-  dropped: number;
-  back: number;
-  failed: number;
-  attempts: number;
-  attemptFailures: Record<string, number>;
-  closes: Record<string, number>;
-  firstDropUs: number;
-  lastBackUs: number;
+/** The workers' storm reports summed, with the drop → back times as a summary in ms. */
+export type StormResult = Omit<StormReport, "type" | "backAfterDropUs"> & {
   backAfterDropMs: Summary;
-}
+};
 
 function addCounts(into: Record<string, number>, from: Record<string, number>): void {
   for (const [key, n] of Object.entries(from)) into[key] = (into[key] ?? 0) + n;
