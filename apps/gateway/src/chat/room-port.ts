@@ -4,10 +4,8 @@
  * A connId that is no longer connected must be ignored: a room may learn of a close late.
  */
 export interface RoomPort {
-  /** To every connection that joined the room (topic `room:<groupId>`). */
-  publishRoom(groupId: string, text: string): void;
   /**
-   * A message from `connId`: to every connection that joined the room, like `publishRoom`;
+   * A message from `connId`: to every connection that joined the room (topic `room:<groupId>`);
    * the sender gets its copy, then `reply` (its ack), written together where the edge can.
    */
   publishFrom(connId: string, groupId: string, text: string, reply: string | undefined): void;

@@ -2,9 +2,7 @@ import type { TimerRef } from "@clofri/actors";
 import { encode } from "@clofri/protocol";
 import type { RoomContext } from "./room-actor.ts";
 import type { RoomOptions } from "./room-options.ts";
-
-/** Delivers a frame to everyone joined in the room but the socket `connId` (the typist's). */
-export type TellOthers = (connId: string, text: string) => void;
+import type { RoomPort } from "./room-port.ts";
 
 interface Typing {
   /** The connection that typed last: its going away ends the indicator. */
@@ -18,7 +16,7 @@ interface Typing {
  */
 export class TypingIndicators {
   readonly #groupId: string;
-  readonly #tellOthers: TellOthers;
+  readonly #port: RoomPort;
   readonly #ctx: RoomContext;
   readonly #timeoutMs: number;
   readonly #minIntervalMs: number;
@@ -28,12 +26,12 @@ export class TypingIndicators {
 
   constructor(
     groupId: string,
-    tellOthers: TellOthers,
+    port: RoomPort,
     ctx: RoomContext,
     options: Pick<RoomOptions, "typingTimeoutMs" | "typingEventsPerSecond">,
   ) {
     this.#groupId = groupId;
-    this.#tellOthers = tellOthers;
+    this.#port = port;
     this.#ctx = ctx;
     this.#timeoutMs = options.typingTimeoutMs;
     this.#minIntervalMs = 1_000 / options.typingEventsPerSecond;
@@ -56,7 +54,12 @@ export class TypingIndicators {
     if (forwardedAtMs !== undefined && nowMs - forwardedAtMs < this.#minIntervalMs) return;
     this.#forwardedAtMs.set(userId, nowMs);
     const group = this.#groupId;
-    this.#tellOthers(connId, encode({ type: "user_typing", group, userId, displayName }));
+    // From the typist's socket: the others hear it, the socket that typed does not.
+    this.#port.publishRoomExcept(
+      connId,
+      group,
+      encode({ type: "user_typing", group, userId, displayName }),
+    );
   }
 
   /** Ends the user's indicator, telling the room, if there was one. */
@@ -66,7 +69,8 @@ export class TypingIndicators {
     this.#ctx.cancelTimer(typing.expiry);
     this.#typing.delete(userId);
     const group = this.#groupId;
-    this.#tellOthers(typing.connId, encode({ type: "user_stopped_typing", group, userId }));
+    const text = encode({ type: "user_stopped_typing", group, userId });
+    this.#port.publishRoomExcept(typing.connId, group, text);
   }
 
   /** A connection left: the indicator ends if that is the connection that was typing. */

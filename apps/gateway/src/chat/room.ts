@@ -60,9 +60,7 @@ export class Room {
   constructor(deps: RoomDeps, ctx: RoomContext) {
     this.#deps = deps;
     this.#ctx = ctx;
-    const tellOthers = (connId: string, text: string): void =>
-      deps.port.publishRoomExcept(connId, deps.groupId, text);
-    this.#typing = new TypingIndicators(deps.groupId, tellOthers, ctx, deps.options);
+    this.#typing = new TypingIndicators(deps.groupId, deps.port, ctx, deps.options);
   }
 
   /** First start or restart: re-arms the timers `memory` implies and re-sends the room. */

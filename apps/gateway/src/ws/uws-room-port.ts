@@ -20,10 +20,6 @@ export class UwsRoomPort implements RoomPort {
     this.#app = app;
   }
 
-  publishRoom(groupId: string, text: string): void {
-    this.publish(roomTopic(groupId), text);
-  }
-
   /**
    * uWS writes a socket's queued publishes before anything sent to it directly, so the sender
    * gets its copy, then the ack; inside its message handler the socket is corked and the two

@@ -49,6 +49,7 @@ export class RecordingPort implements RoomPort {
     return this.publications.filter((p) => p.frame.type === type).map((p) => p.frame);
   }
 
+  /** To the room topic's subscribers; `publishFrom` goes through here (tests break it). */
   publishRoom(groupId: string, text: string): void {
     this.#publish(`room:${groupId}`, text, this.#roomSubscribers.get(groupId) ?? []);
   }
