@@ -208,7 +208,8 @@ export class Realtime {
 
   /** Closes the sockets whose unread output passed the bound (4009). */
   #checkBackpressure(): void {
-    for (const conn of [...this.#connections.values()]) conn.checkBackpressure();
+    // No copy: a close deletes the entry being visited, which a Map's iteration allows.
+    for (const conn of this.#connections.values()) conn.checkBackpressure();
   }
 
   /** Stores the last-seen times the database lacks (on a timer; tests call it). Never rejects. */
