@@ -1,4 +1,6 @@
-// Runs every workspace's tests in one `node --test` run, so there is one summary and one exit code.
+// Runs every workspace's tests with one exit code: first every test file but the browser ones,
+// three at a time, then the browser tests (`*.browser.test.ts`) alone, so their timing promises
+// (a message shown within a second) are not measured while heavy socket tests share the 2 cores.
 // `node --test` with no files finds 0 TypeScript tests and still exits 0: refuse that here.
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -34,9 +36,26 @@ if (files.length === 0) {
 }
 console.error(`run-tests: ${files.length} test files`);
 
-const child = spawn(
-  process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=3", ...files],
-  { cwd: root, stdio: "inherit" },
-);
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+/** One `node --test` run; resolves with its exit code. */
+function run(group, concurrency) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...group],
+      { cwd: root, stdio: "inherit" },
+    );
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const isBrowserTest = (path) => /\.browser\.test\.tsx?$/.test(path);
+const phases = [
+  { group: files.filter((path) => !isBrowserTest(path)), concurrency: 3 },
+  { group: files.filter(isBrowserTest), concurrency: 1 },
+].filter(({ group }) => group.length > 0);
+let exitCode = 0;
+for (const { group, concurrency } of phases) {
+  const code = await run(group, concurrency);
+  if (code !== 0) exitCode = code;
+}
+process.exit(exitCode);
