@@ -53,8 +53,9 @@ export class RoomMemory {
   readonly messages: RingBuffer<Message>;
   readonly members = new Map<string, RoomMember>();
   #lastSeq = 0;
-  /** `(userId, key)` → ack, for exactly as long as that message is retained. */
-  readonly #acks = new Map<string, Ack>();
+  /** userId → key → ack, for exactly as long as that message is retained. (Nested rather than
+   * one map on a joined key: the strings are the frame's and the member's own, hashed once.) */
+  readonly #acks = new Map<string, Map<string, Ack>>();
   /** Message ids: a random uuid of this memory's own, its last 48 bits counting up by seq. */
   readonly #idPrefix: string;
   readonly #idBase: number;
@@ -72,7 +73,7 @@ export class RoomMemory {
     this.messages = new RingBuffer<Message>({
       maxItems: retention.maxMessages,
       maxAgeMs: retention.maxAgeMs,
-      onEvict: (message) => this.#acks.delete(ackKey(message.userId, message.key)),
+      onEvict: (message) => this.#forgetAck(message.userId, message.key),
     });
   }
 
@@ -87,12 +88,14 @@ export class RoomMemory {
    * `randomUUID` per message; ids stay opaque to clients.
    */
   messageId(seq: number): string {
-    const tail = (this.#idBase + seq) % ID_TAIL_RANGE;
+    // Subtracting rather than `%`, which on numbers this large is a call to fmod.
+    let tail = this.#idBase + seq;
+    while (tail >= ID_TAIL_RANGE) tail -= ID_TAIL_RANGE;
     return this.#idPrefix + tail.toString(16).padStart(ID_TAIL_DIGITS, "0");
   }
 
   ackFor(userId: string, key: string): Ack | undefined {
-    return this.#acks.get(ackKey(userId, key));
+    return this.#acks.get(userId)?.get(key);
   }
 
   /** Appends the next message (its seq must be `lastSeq + 1`) and remembers its key. */
@@ -102,11 +105,18 @@ export class RoomMemory {
     }
     this.messages.append(message);
     this.#lastSeq = message.seq;
-    this.#acks.set(ackKey(message.userId, message.key), {
-      id: message.id,
-      ts: message.ts,
-      seq: message.seq,
-    });
+    let acks = this.#acks.get(message.userId);
+    if (acks === undefined) {
+      acks = new Map();
+      this.#acks.set(message.userId, acks);
+    }
+    acks.set(message.key, { id: message.id, ts: message.ts, seq: message.seq });
+  }
+
+  #forgetAck(userId: string, key: string): void {
+    const acks = this.#acks.get(userId);
+    if (acks === undefined || !acks.delete(key) || acks.size > 0) return;
+    this.#acks.delete(userId);
   }
 
   /** Drops messages past their age, and their idempotency keys with them. */
@@ -159,9 +169,4 @@ export class RoomMemory {
     for (const member of this.members.values()) connIds.push(...member.connections.keys());
     return connIds;
   }
-}
-
-// User ids are uuids, so a space cannot occur in one and the pair cannot be ambiguous.
-function ackKey(userId: string, key: string): string {
-  return `${userId} ${key}`;
 }

@@ -5,7 +5,9 @@ export interface Budget {
   refillEveryMs: number;
 }
 
-export type Spend = { ok: true } | { ok: false; retryAfterMs: number };
+export type Spend = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
+
+const SPENT: Spend = Object.freeze({ ok: true });
 
 interface Bucket {
   tokens: number;
@@ -43,7 +45,7 @@ export class RateLimiter {
     }
     if (retryAfterMs > 0) return { ok: false, retryAfterMs };
     for (const bucket of buckets) bucket.tokens -= 1;
-    return { ok: true };
+    return SPENT;
   }
 
   /** Forgets keys whose buckets have refilled completely: they behave exactly like new ones. */

@@ -1,12 +1,15 @@
 import type { WebSocket } from "uWebSockets.js";
 import { CLOSE_CODES } from "@clofri/protocol";
 import type { GatewayMetrics } from "../obs/metrics.ts";
+import type { UserState } from "./user-directory.ts";
 
 /** What the upgrade hands to uWS for a socket; the rest of a connection's state lives here. */
 export interface SocketData {
   connId: string;
   userId: string;
   sessionId: string;
+  /** Set once the socket opened: each frame finds its connection without a lookup. */
+  conn?: Connection;
 }
 
 /** `ws.send` results (uWS): 1 sent, 0 buffered, 2 dropped past `maxBackpressure`. */
@@ -51,6 +54,8 @@ export class Connection {
   isIdle = false;
   /** Refused frames in the current abuse window. */
   refusals = { windowStartMs: 0, count: 0 };
+  /** The user's state, held by this connection from open to close (their name, groups). */
+  state: UserState | undefined;
 
   constructor(
     ws: WebSocket<SocketData>,

@@ -52,13 +52,20 @@ export class FrameHandler {
       return;
     }
     const frame = decoded.frame;
-    if (!this.#isWithinBudget(conn, frame)) return;
     if (frame.type !== "send") {
+      if (!this.#allow(conn, frame, this.#deps.limits.spendControl(conn), "frames")) return;
       this.#dispatch(conn, frame).catch((error: unknown) => this.#failed(conn, frame, error));
       return;
     }
+    // Sending to a room not joined is answered without spending anything.
+    const groupId = frame.group.toLowerCase();
+    if (!conn.joined.has(groupId)) {
+      sendNotJoined(conn, frame.ref, groupId);
+      return;
+    }
+    if (!this.#allow(conn, frame, this.#deps.limits.spendMessage(conn), "messages")) return;
     try {
-      this.#send(conn, frame);
+      this.#send(conn, frame, groupId);
     } catch (error) {
       this.#failed(conn, frame, error);
     }
@@ -68,17 +75,6 @@ export class FrameHandler {
   handleBinary(conn: Connection): void {
     this.#deps.metrics.frameReceived("binary");
     sendError(conn, undefined, "invalid_frame", "expected a text frame; binary frames are refused");
-  }
-
-  /** `send` spends the session's message budget (after the cheap checks); the rest their own. */
-  #isWithinBudget(conn: Connection, frame: ClientFrame): boolean {
-    const { limits } = this.#deps;
-    if (frame.type === "send") {
-      // Sending to a room not joined is answered without spending anything.
-      if (!conn.joined.has(frame.group.toLowerCase())) return true;
-      return this.#allow(conn, frame, limits.spendMessage(conn), "messages");
-    }
-    return this.#allow(conn, frame, limits.spendControl(conn), "frames");
   }
 
   #allow(
@@ -104,14 +100,12 @@ export class FrameHandler {
     return false;
   }
 
-  async #dispatch(conn: Connection, frame: ClientFrame): Promise<void> {
+  async #dispatch(conn: Connection, frame: Exclude<ClientFrame, SendFrame>): Promise<void> {
     switch (frame.type) {
       case "join":
         return this.#join(conn, frame);
       case "leave":
         return this.#leave(conn, frame);
-      case "send":
-        return this.#send(conn, frame);
       case "typing_start":
         return this.#typingStart(conn, frame);
       case "typing_stop":
@@ -168,12 +162,7 @@ export class FrameHandler {
    * The hot path, synchronous: the room writes the message and the ack (after the sender's
    * copy, in one write) and answers inside its turn; only a failure is ours to send.
    */
-  #send(conn: Connection, frame: SendFrame): void {
-    const groupId = frame.group.toLowerCase();
-    if (!conn.joined.has(groupId)) {
-      sendNotJoined(conn, frame.ref, groupId);
-      return;
-    }
+  #send(conn: Connection, frame: SendFrame, groupId: string): void {
     this.#deps.liveness.markActive(conn);
     const startedAt = performance.now();
     const request = {
@@ -244,7 +233,7 @@ export class FrameHandler {
   }
 
   #displayName(conn: Connection): string {
-    return this.#deps.directory.get(conn.userId)?.user.displayName ?? "";
+    return conn.state?.user.displayName ?? "";
   }
 }
 
