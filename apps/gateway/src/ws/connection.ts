@@ -86,6 +86,12 @@ export class Connection {
     else if (status === SEND_BUFFERED) this.checkBackpressure();
   }
 
+  /** `send` inside a cork: what uWS holds for this socket's topics and `text` leave in one write. */
+  sendCorked(text: string): void {
+    if (this.#isClosed) return;
+    this.#ws.cork(() => this.send(text));
+  }
+
   /** Closes the socket with 4009 when its unsent output passed the bound; true when it did. */
   checkBackpressure(): boolean {
     if (this.#isClosed || this.#ws.getBufferedAmount() <= this.#maxBufferedBytes) return false;
