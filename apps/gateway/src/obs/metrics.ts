@@ -231,7 +231,7 @@ export class GatewayMetrics {
     }).series();
     this.#sendLatency = new FastHistogram({
       name: `${PREFIX}send_broadcast_latency_seconds`,
-      help: "From a decoded send frame to its room's broadcast and ack, for sends accepted.",
+      help: "From a decoded send frame to its room's broadcast (the ack follows in the same event-loop turn), for sends accepted.",
       buckets: LATENCY_BUCKETS,
       registry,
     }).series();
