@@ -254,6 +254,29 @@ describe("chatting over the WebSocket", () => {
     assert.equal(ack.type, "ack");
   });
 
+  test("the sender gets its copy, then the ack; a close in the same turn still sends both first", async () => {
+    const { group, aliceWs, bobWs } = await room();
+    const chatAfter = (from: number) =>
+      aliceWs.received
+        .slice(from)
+        .filter((frame) => frame.type === "message" || frame.type === "ack")
+        .map((frame) => (frame.type === "ack" ? `ack:${frame.ref}` : `message:${frame.key}`));
+    // The ack waits for the end of the server's turn; it still follows the sender's copy.
+    let from = aliceWs.received.length;
+    const ack = await aliceWs.request({ type: "send", group: group.id, text: "one", key: "k-one" });
+    assert.deepEqual(chatAfter(from), ["message:k-one", `ack:${ack.ref}`]);
+    // A send and a frame that closes the socket (over 16 KiB), read in one turn: the close must
+    // not swallow the ack that was waiting for the end of it.
+    from = aliceWs.received.length;
+    const send = { type: "send", group: group.id, text: "two", key: "k-two", ref: "s2" };
+    const oversize = { type: "heartbeat", pad: "x".repeat(16_400) };
+    aliceWs.sendTogether([JSON.stringify(send), JSON.stringify(oversize)]);
+    assert.equal((await aliceWs.closed).code, 1009);
+    assert.deepEqual(chatAfter(from), ["message:k-two", "ack:s2"]);
+    const seen = await bobWs.next((frame) => frame.type === "message" && frame.key === "k-two");
+    assert.equal(seen.text, "two");
+  });
+
   test("a frame of exactly 16 KiB is read (and answered as the frame it is)", async () => {
     const { aliceWs } = await room();
     const base = JSON.stringify({ type: "heartbeat", ref: "big", pad: "" });

@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import WebSocket from "ws";
 import type { TestGateway } from "./harness.ts";
 import { befriend, createGroup, newPeople, type Person } from "./social-harness.ts";
@@ -123,6 +124,15 @@ export class WsClient {
 
   sendRaw(data: string | Buffer, options: { binary?: boolean } = {}): void {
     this.#socket.send(data, { binary: options.binary === true });
+  }
+
+  /** Sends these text frames in one TCP write, so that the server reads them in one turn. */
+  sendTogether(texts: readonly string[]): void {
+    // `ws` has no cork of its own; the net.Socket under it does (ws writes synchronously).
+    const tcp = (this.#socket as unknown as { _socket: Socket })._socket;
+    tcp.cork();
+    for (const text of texts) this.#socket.send(text);
+    tcp.uncork();
   }
 
   /** Sends the frame with a fresh ref and waits for the one reply carrying that ref. */

@@ -41,6 +41,8 @@ export class Connection {
   readonly joined = new Set<string>();
   readonly #topics = new Set<string>();
   #isClosed = false;
+  /** Replies waiting for the end of this event-loop turn (see `hold`). */
+  #held: string[] | undefined;
   /** The code the server closed with, when it was the server. */
   #serverCloseCode: number | undefined;
 
@@ -86,10 +88,29 @@ export class Connection {
     else if (status === SEND_BUFFERED) this.checkBackpressure();
   }
 
-  /** `send` inside a cork: what uWS holds for this socket's topics and `text` leave in one write. */
-  sendCorked(text: string): void {
+  /**
+   * Keeps `text` to send at the end of this event-loop turn (`flushHeld`), or before a close if
+   * the server closes first. True when nothing was held yet: the caller schedules the flush.
+   */
+  hold(text: string): boolean {
+    if (this.#isClosed) return false;
+    if (this.#held === undefined) {
+      this.#held = [text];
+      return true;
+    }
+    this.#held.push(text);
+    return false;
+  }
+
+  /** Sends what `hold` kept, corked: with what uWS queued for this socket's topics, one write. */
+  flushHeld(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
     if (this.#isClosed) return;
-    this.#ws.cork(() => this.send(text));
+    this.#ws.cork(() => {
+      for (const text of held) this.send(text);
+    });
   }
 
   /** Closes the socket with 4009 when its unsent output passed the bound; true when it did. */
@@ -123,6 +144,10 @@ export class Connection {
 
   /** Closes with a close frame; uWS runs the close handler before this returns. */
   close(code: number, reason: string): void {
+    if (this.#isClosed) return;
+    // What was held for the end of the turn (acks) goes first: every ref still gets its reply.
+    this.flushHeld();
+    // Sending those may have closed the socket already (slow consumer).
     if (this.#isClosed) return;
     this.#serverCloseCode = code;
     this.#ws.end(code, reason);

@@ -159,8 +159,9 @@ export class FrameHandler {
   }
 
   /**
-   * The hot path, synchronous: the room writes the message and the ack (after the sender's
-   * copy, in one write) and answers inside its turn; only a failure is ours to send.
+   * The hot path, synchronous: the room publishes the message and hands the port the ack (which
+   * leaves after the sender's copy, at the end of this event-loop turn) and answers inside its
+   * turn; only a failure is ours to send.
    */
   #send(conn: Connection, frame: SendFrame, groupId: string): void {
     this.#deps.liveness.markActive(conn);

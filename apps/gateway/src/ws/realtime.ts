@@ -85,7 +85,7 @@ export class Realtime {
   constructor(deps: RealtimeDeps) {
     const { config, logger, metrics, now } = deps;
     this.#deps = deps;
-    this.#port = new UwsRoomPort(this.#connections, metrics);
+    this.#port = new UwsRoomPort(this.#connections, metrics, logger);
     const logEvent = logRoomEvent(logger);
     this.rooms = new Rooms(this.#port, {
       clock: deps.clock,

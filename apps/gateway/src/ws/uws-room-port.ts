@@ -1,5 +1,6 @@
 import type { TemplatedApp } from "uWebSockets.js";
 import type { RoomPort } from "../chat/room-port.ts";
+import type { Logger } from "../obs/logger.ts";
 import type { GatewayMetrics } from "../obs/metrics.ts";
 import type { Connection } from "./connection.ts";
 import { presenceTopic, roomTopic } from "./topics.ts";
@@ -8,11 +9,17 @@ import { presenceTopic, roomTopic } from "./topics.ts";
 export class UwsRoomPort implements RoomPort {
   readonly #connections: ReadonlyMap<string, Connection>;
   readonly #metrics: GatewayMetrics;
+  readonly #logger: Logger;
   #app: TemplatedApp | undefined;
 
-  constructor(connections: ReadonlyMap<string, Connection>, metrics: GatewayMetrics) {
+  constructor(
+    connections: ReadonlyMap<string, Connection>,
+    metrics: GatewayMetrics,
+    logger: Logger,
+  ) {
     this.#connections = connections;
     this.#metrics = metrics;
+    this.#logger = logger;
   }
 
   /** Until the app exists no socket does either, so nothing is lost before this. */
@@ -21,31 +28,37 @@ export class UwsRoomPort implements RoomPort {
   }
 
   /**
-   * The message now, the ack on this turn's immediate phase. uWS writes each socket's queued
-   * publishes once per event-loop turn, after every frame that turn read; a direct send inside
-   * the sender's message handler made its own write (its copy and the ack) on top of that one.
-   * Held to the immediate phase, the ack goes out corked with whatever this turn published to
-   * the sender, its own copy first: at most one write per socket per turn. Measured at 20,000
-   * messages/s in rooms of 8: 25 % fewer send() calls, 3.2 µs of server CPU per delivery
-   * instead of 4.0–4.5 (docs/BENCHMARKS.md).
+   * The message now, the ack at the end of this event-loop turn. uWS writes each socket's queued
+   * publishes once per turn, after every frame that turn read; an ack sent inside the sender's
+   * message handler made a write of its own (its copy and the ack) on top of that one. Held to
+   * the turn's immediate phase, the ack goes out corked with whatever the turn published to the
+   * sender, its own copy first: at most one write per socket per turn. (A server close before
+   * then sends it first: `Connection.close`.) Measured in rooms of 8: 25 % fewer send() calls at
+   * 20,000 messages/s, 3.0 µs of server CPU per delivery instead of 3.8 at 25,000
+   * (docs/BENCHMARKS.md).
    */
   publishFrom(connId: string, groupId: string, text: string, reply: string | undefined): void {
     this.publish(roomTopic(groupId), text);
     if (reply === undefined) return;
     const conn = this.#connections.get(connId);
-    if (conn === undefined) return;
-    this.#pendingReplies.push(conn, reply);
-    if (this.#pendingReplies.length === 2) setImmediate(this.#flushReplies);
+    if (conn === undefined || !conn.hold(reply)) return;
+    this.#holding.push(conn);
+    if (this.#holding.length === 1) setImmediate(this.#flushHeld);
   }
 
-  /** Connection, reply, connection, reply, …: the acks held for this turn's immediate phase. */
-  #pendingReplies: Array<Connection | string> = [];
+  /** Connections with replies held for this turn's immediate phase. */
+  #holding: Connection[] = [];
 
-  readonly #flushReplies = (): void => {
-    const replies = this.#pendingReplies;
-    this.#pendingReplies = [];
-    for (let i = 0; i < replies.length; i += 2) {
-      (replies[i] as Connection).sendCorked(replies[i + 1] as string);
+  readonly #flushHeld = (): void => {
+    const holding = this.#holding;
+    this.#holding = [];
+    for (const conn of holding) {
+      // One socket's failure must not cost the others their replies, nor reach the event loop.
+      try {
+        conn.flushHeld();
+      } catch (error) {
+        this.#logger.error({ event: "ws_held_replies_failed", connId: conn.id, err: error });
+      }
     }
   };
 
