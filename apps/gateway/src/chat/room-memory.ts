@@ -66,10 +66,11 @@ export class RoomMemory {
     groupId: string,
     retention: { maxMessages: number; maxAgeMs: number },
     epoch: string = randomUUID(),
+    /** The uuid message ids start from (tests pick one near a carry). */
+    idSeed: string = randomUUID(),
   ) {
     this.groupId = groupId;
     this.epoch = epoch;
-    const idSeed = randomUUID();
     this.#idPrefix = idSeed.slice(0, ID_TAIL_AT);
     this.#idBase = Number.parseInt(idSeed.slice(ID_TAIL_AT), 16);
     this.messages = new RingBuffer<Message>({
