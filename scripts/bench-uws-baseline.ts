@@ -7,9 +7,15 @@
 //
 // UPGRADE=sync (default) upgrades at once; UPGRADE=async-cork and UPGRADE=async upgrade after an
 // await like the gateway does, with and without `res.cork` around `res.upgrade` (see docs/BENCHMARKS.md).
+//
+// PUBLISH_RATE=N makes it a bare publish loop: the server itself publishes N messages/s, round
+// robin over the rooms joined, PUBLISH_BURST (default 1) to a room at a time, each timed like a
+// load-tester send (its text is the monotonic µs), so `npm run loadtest -- … --rate 0` measures
+// deliveries with no inbound frames at all.
 
 import uWS from "uWebSockets.js";
 import { randomUUID } from "node:crypto";
+import { monotonicUs } from "./loadtest-stats.ts";
 
 interface UserData {
   userId: string;
@@ -120,6 +126,7 @@ app.ws<UserData>("/ws", {
     switch (frame.type) {
       case "join": {
         ws.subscribe(`room:${frame.group}`);
+        joinedRooms.add(`room:${frame.group}`);
         ws.send(
           `{"type":"group_state","ref":${JSON.stringify(frame.ref)},"group":"${frame.group}","epoch":"e","members":[],"messages":[],"expired":0}`,
         );
@@ -154,6 +161,29 @@ app.ws<UserData>("/ws", {
     }
   },
 });
+
+const PUBLISH_EVERY_MS = 5;
+const publishRate = Number(process.env.PUBLISH_RATE ?? 0);
+const publishBurst = Math.max(1, Number(process.env.PUBLISH_BURST ?? 1));
+const joinedRooms = new Set<string>();
+if (publishRate > 0) {
+  let owed = 0;
+  let rooms: string[] = [];
+  let next = 0;
+  setInterval(() => {
+    if (rooms.length !== joinedRooms.size) rooms = [...joinedRooms];
+    if (rooms.length === 0) return;
+    owed += (publishRate * PUBLISH_EVERY_MS) / 1000;
+    for (; owed >= 1; owed--) {
+      const topic = rooms[Math.floor(next++ / publishBurst) % rooms.length] as string;
+      app.publish(
+        topic,
+        `{"type":"message","group":"${topic.slice(5)}","id":"${randomUUID()}","text":"${Math.round(monotonicUs())}","ts":${Date.now()}}`,
+        false,
+      );
+    }
+  }, PUBLISH_EVERY_MS);
+}
 
 app.listen("127.0.0.1", port, (listenSocket) => {
   if (!listenSocket) {
