@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway } from "./harness.ts";
+import type { TestGateway } from "./harness.ts";
 import { RELAXED } from "./social-harness.ts";
-import { chatCast, closeAll, joined, type WsClient } from "./ws-client.ts";
+import { chatCast, joined, useTestGateway, type WsClient } from "./ws-client.ts";
 
 interface Health {
   status: string;
@@ -22,12 +22,8 @@ for (const engine of testEngines()) {
   describe(`/health tells the truth [${engine.name}]`, () => {
     let t: TestGateway;
     const clients: WsClient[] = [];
-    before(async () => {
-      t = await startTestGateway(engine, RELAXED);
-    });
-    after(async () => {
-      await closeAll(clients);
-      await t.close();
+    useTestGateway({ engine, env: RELAXED, clients }, (started) => {
+      t = started;
     });
 
     test("200 with the live counts while the database is up; 503 db down once it is not", async () => {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { DEFAULT_MAX_RESTARTS } from "@clofri/actors";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway, tokenFromMail } from "./harness.ts";
+import { type TestGateway, tokenFromMail } from "./harness.ts";
 import { call, RELAXED } from "./social-harness.ts";
-import { chatCast, closeAll, eventually, joined, WsClient } from "./ws-client.ts";
+import { chatCast, eventually, joined, useTestGateway, WsClient } from "./ws-client.ts";
 
 const [engine] = testEngines();
 
@@ -28,18 +28,20 @@ describe("logs", () => {
         line.event === event && Object.entries(match).every(([key, value]) => line[key] === value),
     );
 
-  before(async () => {
-    if (!engine) throw new Error("expected a test engine");
-    t = await startTestGateway(
+  useTestGateway(
+    {
       engine,
-      { ...RELAXED, LOG_LEVEL: "trace" },
-      { enableTestHooks: true, logDestination: { write: (text: string) => output.push(text) } },
-    );
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.close();
-  });
+      env: { ...RELAXED, LOG_LEVEL: "trace" },
+      options: {
+        enableTestHooks: true,
+        logDestination: { write: (text: string) => output.push(text) },
+      },
+      clients,
+    },
+    (started) => {
+      t = started;
+    },
+  );
 
   test("a whole session logs its events with userId and groupId, never message text or tokens", async () => {
     const secretText = `the eagle lands at midnight ${randomUUID()}`;

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { DEFAULT_MAX_RESTARTS } from "@clofri/actors";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway } from "./harness.ts";
+import type { TestGateway } from "./harness.ts";
 import { type Family, parseExposition, sampleValue } from "./prometheus-text.ts";
 import { call, RELAXED } from "./social-harness.ts";
-import { chatCast, closeAll, eventually, joined, WsClient } from "./ws-client.ts";
+import { chatCast, eventually, joined, useTestGateway, WsClient } from "./ws-client.ts";
 
 const [engine] = testEngines();
 const METRICS_TOKEN = "a-metrics-token-for-tests";
@@ -80,14 +80,12 @@ describe("the strict exposition reader", () => {
 describe("GET /metrics", () => {
   let t: TestGateway;
   const clients: WsClient[] = [];
-  before(async () => {
-    if (!engine) throw new Error("expected a test engine");
-    t = await startTestGateway(engine, RELAXED, { enableTestHooks: true });
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.close();
-  });
+  useTestGateway(
+    { engine, env: RELAXED, options: { enableTestHooks: true }, clients },
+    (started) => {
+      t = started;
+    },
+  );
 
   test("every family has HELP and TYPE, counters end in _total, process metrics are there", async () => {
     const families = await scrape(t);
@@ -249,11 +247,9 @@ describe("GET /metrics", () => {
 
 describe("METRICS_TOKEN", () => {
   let t: TestGateway;
-  before(async () => {
-    if (!engine) throw new Error("expected a test engine");
-    t = await startTestGateway(engine, { METRICS_TOKEN });
+  useTestGateway({ engine, env: { METRICS_TOKEN } }, (started) => {
+    t = started;
   });
-  after(() => t.close());
 
   test("without the bearer token /metrics is 401; with it, 200", async () => {
     assert.equal((await fetch(`${t.base}/metrics`)).status, 401);

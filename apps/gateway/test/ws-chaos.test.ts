@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW_MS } from "@clofri/actors";
 import { ManualClock } from "@clofri/actors/testing";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway } from "./harness.ts";
+import type { TestGateway } from "./harness.ts";
 import { befriend, createGroup, newPeople, RELAXED } from "./social-harness.ts";
-import { chatCast, closeAll, type Frame, joined, type WsClient } from "./ws-client.ts";
+import { chatCast, type Frame, joined, useTestGateway, type WsClient } from "./ws-client.ts";
 
 const [engine] = testEngines();
 const LOUD = { ...RELAXED, MESSAGES_PER_MINUTE: "1000000", MESSAGE_BURST_PER_SECOND: "1000000" };
@@ -21,14 +21,12 @@ describe("one room crashing 1,000 times among 50 busy rooms", () => {
   let t: TestGateway;
   const clock = new ManualClock(1_000_000);
   const clients: WsClient[] = [];
-  before(async () => {
-    if (!engine) throw new Error("expected a test engine");
-    t = await startTestGateway(engine, LOUD, { clock, enableTestHooks: true });
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.close();
-  });
+  useTestGateway(
+    { engine, env: LOUD, options: { clock, enableTestHooks: true }, clients },
+    (started) => {
+      t = started;
+    },
+  );
 
   /** Two friends in a group of their own, a writer and a reader, both joined. */
   async function pairRoom() {
@@ -177,13 +175,8 @@ describe("one room crashing 1,000 times among 50 busy rooms", () => {
 describe("chaos at the WebSocket edge", () => {
   let t: TestGateway;
   const clients: WsClient[] = [];
-  before(async () => {
-    if (!engine) throw new Error("expected a test engine");
-    t = await startTestGateway(engine, LOUD);
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.close();
+  useTestGateway({ engine, env: LOUD, clients }, (started) => {
+    t = started;
   });
 
   /** A group with its two members' sockets in the room. */

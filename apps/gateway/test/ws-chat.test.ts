@@ -1,22 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway } from "./harness.ts";
+import type { TestGateway } from "./harness.ts";
 import { RELAXED } from "./social-harness.ts";
-import { chatCast, closeAll, joined, WsClient } from "./ws-client.ts";
+import { chatCast, joined, useTestGateway, WsClient } from "./ws-client.ts";
 
 const [engine] = testEngines();
 
 describe("chatting over the WebSocket", () => {
   let t: TestGateway;
   const clients: WsClient[] = [];
-  before(async () => {
-    if (!engine) throw new Error("expected a test engine");
-    t = await startTestGateway(engine, RELAXED);
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.close();
+  useTestGateway({ engine, env: RELAXED, clients }, (started) => {
+    t = started;
   });
 
   /** Alice and Bob, each with a socket in their group's room. */

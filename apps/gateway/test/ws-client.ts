@@ -1,6 +1,8 @@
 import type { Socket } from "node:net";
+import { after, before } from "node:test";
 import WebSocket from "ws";
-import type { TestGateway } from "./harness.ts";
+import type { TestEngine } from "../src/db/test-engines.ts";
+import { startTestGateway, type TestGateway, type TestGatewayOptions } from "./harness.ts";
 import { befriend, createGroup, newPeople, type Person } from "./social-harness.ts";
 
 // A small WebSocket client for the gateway's tests, as a load-test script would write one: a
@@ -254,6 +256,32 @@ export class UpgradeRefused extends Error {
 /** Terminates every client still open (for `finally`/`after`). */
 export async function closeAll(clients: Iterable<WsClient | undefined>): Promise<void> {
   await Promise.all([...clients].map((client) => client?.terminate()));
+}
+
+export interface SuiteGateway {
+  /** Undefined when no engine is configured: the suite fails in `before`, with that message. */
+  engine: TestEngine | undefined;
+  env?: Record<string, string>;
+  options?: TestGatewayOptions;
+  /** Sockets the tests open: dropped after the suite, before the gateway closes. */
+  clients?: Iterable<WsClient | undefined>;
+}
+
+/**
+ * One gateway for the enclosing `describe`: started before its tests (and handed to `started`,
+ * which keeps it where the tests read it), and after them its clients dropped and it closed.
+ */
+export function useTestGateway(suite: SuiteGateway, started: (gateway: TestGateway) => void): void {
+  let gateway: TestGateway | undefined;
+  before(async () => {
+    if (!suite.engine) throw new Error("expected a test engine");
+    gateway = await startTestGateway(suite.engine, suite.env, suite.options);
+    started(gateway);
+  });
+  after(async () => {
+    await closeAll(suite.clients ?? []);
+    await gateway?.close();
+  });
 }
 
 /** Waits for a condition the test cannot observe as an event, checking on every turn. */

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway } from "./harness.ts";
+import type { TestGateway } from "./harness.ts";
 import { createGroup, RELAXED } from "./social-harness.ts";
-import { chatCast, closeAll, eventually, joined, type WsClient } from "./ws-client.ts";
+import { chatCast, eventually, joined, useTestGateway, type WsClient } from "./ws-client.ts";
 
 const [engine] = testEngines();
 
@@ -11,24 +11,23 @@ const [engine] = testEngines();
 describe("room limits from the environment", () => {
   let t: TestGateway;
   const clients: WsClient[] = [];
-  before(async () => {
-    if (!engine) throw new Error("expected a test engine");
-    t = await startTestGateway(
+  useTestGateway(
+    {
       engine,
-      {
+      env: {
         ...RELAXED,
         MAX_TEXT_LENGTH: "10",
         MAX_ROOMS: "1",
         ROOM_MAX_RESTARTS: "0",
         ROOM_LINGER_MS: "0",
       },
-      { enableTestHooks: true },
-    );
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.close();
-  });
+      options: { enableTestHooks: true },
+      clients,
+    },
+    (started) => {
+      t = started;
+    },
+  );
 
   test("MAX_TEXT_LENGTH is announced in hello and enforced on send", async () => {
     const { alice, group } = await chatCast(t);

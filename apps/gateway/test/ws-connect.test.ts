@@ -1,18 +1,15 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway } from "./harness.ts";
+import type { TestGateway } from "./harness.ts";
 import { call, RELAXED } from "./social-harness.ts";
-import { chatCast, closeAll, type Frame, joined, WsClient } from "./ws-client.ts";
+import { chatCast, closeAll, type Frame, joined, useTestGateway, WsClient } from "./ws-client.ts";
 
 for (const engine of testEngines()) {
   describe(`WebSocket upgrade and hello [${engine.name}]`, () => {
     let t: TestGateway;
-    before(async () => {
-      t = await startTestGateway(engine, RELAXED);
-    });
-    after(async () => {
-      await t.close();
+    useTestGateway({ engine, env: RELAXED }, (started) => {
+      t = started;
     });
 
     test("no session, an unknown token or a foreign Origin is refused before any socket exists", async () => {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway } from "./harness.ts";
+import type { TestGateway } from "./harness.ts";
 import { RELAXED } from "./social-harness.ts";
-import { chatCast, closeAll, eventually, joined, WsClient } from "./ws-client.ts";
+import { chatCast, eventually, joined, useTestGateway, WsClient } from "./ws-client.ts";
 
 const [engine] = testEngines();
 
@@ -13,13 +13,8 @@ const [engine] = testEngines();
 describe("limits of the WebSocket edge", () => {
   let t: TestGateway;
   const clients: WsClient[] = [];
-  before(async () => {
-    if (!engine) throw new Error("expected a test engine");
-    t = await startTestGateway(engine, RELAXED);
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.close();
+  useTestGateway({ engine, env: RELAXED, clients }, (started) => {
+    t = started;
   });
 
   async function inRoom() {
@@ -136,20 +131,22 @@ describe("limits of the WebSocket edge", () => {
 describe("a client that does not read", () => {
   let t: TestGateway;
   const clients: WsClient[] = [];
-  before(async () => {
-    if (!engine) throw new Error("expected a test engine");
-    t = await startTestGateway(engine, {
-      ...RELAXED,
-      MESSAGES_PER_MINUTE: "100000",
-      MESSAGE_BURST_PER_SECOND: "100000",
-      RING_MAX_MESSAGES: "400",
-      MAX_BACKPRESSURE_BYTES: "65536",
-    });
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.close();
-  });
+  useTestGateway(
+    {
+      engine,
+      env: {
+        ...RELAXED,
+        MESSAGES_PER_MINUTE: "100000",
+        MESSAGE_BURST_PER_SECOND: "100000",
+        RING_MAX_MESSAGES: "400",
+        MAX_BACKPRESSURE_BYTES: "65536",
+      },
+      clients,
+    },
+    (started) => {
+      t = started;
+    },
+  );
 
   test("is disconnected with 4009 once its unread output passes the bound", async () => {
     const { alice, bob, group } = await chatCast(t);
@@ -186,18 +183,20 @@ describe("a client that does not read", () => {
 describe("the control-frame budget is configurable", () => {
   let t: TestGateway;
   const clients: WsClient[] = [];
-  before(async () => {
-    if (!engine) throw new Error("expected a test engine");
-    t = await startTestGateway(engine, {
-      ...RELAXED,
-      CONTROL_FRAME_BURST: "4",
-      CONTROL_FRAMES_PER_SECOND: "2",
-    });
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.close();
-  });
+  useTestGateway(
+    {
+      engine,
+      env: {
+        ...RELAXED,
+        CONTROL_FRAME_BURST: "4",
+        CONTROL_FRAMES_PER_SECOND: "2",
+      },
+      clients,
+    },
+    (started) => {
+      t = started;
+    },
+  );
 
   test("CONTROL_FRAME_BURST and CONTROL_FRAMES_PER_SECOND bound heartbeats, join and typing", async () => {
     const { alice } = await chatCast(t);

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { ManualClock } from "@clofri/actors/testing";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway } from "./harness.ts";
+import type { TestGateway } from "./harness.ts";
 import { call, RELAXED } from "./social-harness.ts";
-import { chatCast, closeAll, eventually, type Frame, joined, WsClient } from "./ws-client.ts";
+import { chatCast, eventually, type Frame, joined, useTestGateway, WsClient } from "./ws-client.ts";
 
 const GRACE_MS = 5_000;
 
@@ -15,12 +15,8 @@ for (const engine of testEngines()) {
     let t: TestGateway;
     const clock = new ManualClock(1_000_000);
     const clients: WsClient[] = [];
-    before(async () => {
-      t = await startTestGateway(engine, RELAXED, { clock });
-    });
-    after(async () => {
-      await closeAll(clients);
-      await t.close();
+    useTestGateway({ engine, env: RELAXED, options: { clock }, clients }, (started) => {
+      t = started;
     });
 
     /** Alice watches; Bob (her friend) is in the room. */

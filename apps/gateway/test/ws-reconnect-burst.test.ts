@@ -1,20 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway } from "./harness.ts";
+import type { TestGateway } from "./harness.ts";
 import { befriend, createGroup, newPeople, RELAXED } from "./social-harness.ts";
-import { closeAll, type Frame, WsClient } from "./ws-client.ts";
+import { closeAll, type Frame, useTestGateway, WsClient } from "./ws-client.ts";
 
 const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
 
 for (const engine of testEngines()) {
   describe(`many sockets opening at once, as after a restart [${engine.name}]`, () => {
     let t: TestGateway;
-    before(async () => {
-      t = await startTestGateway(engine, RELAXED);
-    });
-    after(async () => {
-      await t.close();
+    useTestGateway({ engine, env: RELAXED }, (started) => {
+      t = started;
     });
 
     test("each socket gets its own hello, and friends' presence reaches every tab of every friend and no one else", async () => {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { ManualClock } from "@clofri/actors/testing";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway } from "./harness.ts";
+import type { TestGateway } from "./harness.ts";
 import { type Person, RELAXED } from "./social-harness.ts";
-import { chatCast, closeAll, eventually, type Frame, joined, WsClient } from "./ws-client.ts";
+import { chatCast, eventually, type Frame, joined, useTestGateway, WsClient } from "./ws-client.ts";
 
 const [engine] = testEngines();
 const RING_MAX_MESSAGES = 5;
@@ -28,18 +28,17 @@ describe("resume over the WebSocket", () => {
   let t: TestGateway;
   const clock = new ManualClock(1_000_000);
   const clients: WsClient[] = [];
-  before(async () => {
-    if (!engine) throw new Error("expected a test engine");
-    t = await startTestGateway(
+  useTestGateway(
+    {
       engine,
-      { ...LOUD, RING_MAX_MESSAGES: String(RING_MAX_MESSAGES) },
-      { clock },
-    );
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.close();
-  });
+      env: { ...LOUD, RING_MAX_MESSAGES: String(RING_MAX_MESSAGES) },
+      options: { clock },
+      clients,
+    },
+    (started) => {
+      t = started;
+    },
+  );
 
   test("same epoch and afterSeq: only the newer retained messages, expired counts what is gone", async () => {
     const { alice, bob, group } = await chatCast(t);
@@ -131,14 +130,12 @@ describe("resume over the WebSocket", () => {
 describe("the ring buffer's age limit over the WebSocket", () => {
   let t: TestGateway;
   const clients: WsClient[] = [];
-  before(async () => {
-    if (!engine) throw new Error("expected a test engine");
-    t = await startTestGateway(engine, LOUD, { clock: new ManualClock(1_000_000) });
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.close();
-  });
+  useTestGateway(
+    { engine, env: LOUD, options: { clock: new ManualClock(1_000_000) }, clients },
+    (started) => {
+      t = started;
+    },
+  );
 
   /** A socket that lives only between two jumps of the wall clock. */
   async function visit<T>(

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { testEngines } from "../src/db/test-engines.ts";
 import { startTestGateway, type TestGateway } from "./harness.ts";
 import { call, RELAXED } from "./social-harness.ts";
-import { chatCast, closeAll, joined, WsClient } from "./ws-client.ts";
+import { chatCast, closeAll, joined, useTestGateway, WsClient } from "./ws-client.ts";
 
 const ADMIN_TOKEN = "admin-token-for-ws-tests-0123456789";
 const [firstEngine] = testEngines();
@@ -11,13 +11,8 @@ const [firstEngine] = testEngines();
 describe("sessions ending close their sockets with 4001", () => {
   let t: TestGateway;
   const clients: WsClient[] = [];
-  before(async () => {
-    if (!firstEngine) throw new Error("expected a test engine");
-    t = await startTestGateway(firstEngine, { ...RELAXED, ADMIN_TOKEN });
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.close();
+  useTestGateway({ engine: firstEngine, env: { ...RELAXED, ADMIN_TOKEN }, clients }, (started) => {
+    t = started;
   });
 
   async function open(token: string) {
@@ -100,12 +95,8 @@ for (const engine of testEngines()) {
   describe(`with the database down [${engine.name}]`, () => {
     let t: TestGateway;
     const clients: WsClient[] = [];
-    before(async () => {
-      t = await startTestGateway(engine, RELAXED);
-    });
-    after(async () => {
-      await closeAll(clients);
-      await t.close();
+    useTestGateway({ engine, env: RELAXED, clients }, (started) => {
+      t = started;
     });
 
     test("connected users keep chatting; new sign-ins get 503; /health says db down", async () => {

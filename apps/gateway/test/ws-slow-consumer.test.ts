@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createConnection, createServer, type Socket } from "node:net";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway } from "./harness.ts";
+import type { TestGateway } from "./harness.ts";
 import { befriend, createGroup, newPeople, RELAXED } from "./social-harness.ts";
-import { closeAll, eventually, type Frame, joined, type WsClient } from "./ws-client.ts";
+import { eventually, type Frame, joined, useTestGateway, type WsClient } from "./ws-client.ts";
 
 const [engine] = testEngines();
 
@@ -31,19 +31,21 @@ const RSS_GROWTH_BOUND_BYTES = 96 * 2 ** 20;
 describe("a slow consumer in a busy room", () => {
   let t: TestGateway;
   const clients: WsClient[] = [];
-  before(async () => {
-    if (!engine) throw new Error("expected a test engine");
-    t = await startTestGateway(engine, {
-      ...RELAXED,
-      MESSAGES_PER_MINUTE: "1000000",
-      MESSAGE_BURST_PER_SECOND: "1000000",
-      MAX_BACKPRESSURE_BYTES: String(MAX_BACKPRESSURE_BYTES),
-    });
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.close();
-  });
+  useTestGateway(
+    {
+      engine,
+      env: {
+        ...RELAXED,
+        MESSAGES_PER_MINUTE: "1000000",
+        MESSAGE_BURST_PER_SECOND: "1000000",
+        MAX_BACKPRESSURE_BYTES: String(MAX_BACKPRESSURE_BYTES),
+      },
+      clients,
+    },
+    (started) => {
+      t = started;
+    },
+  );
 
   test("stops reading while the room carries 100 msg/s: 4009, bounded output, others unaffected", async (ctx) => {
     const [alice, bob, carol] = await newPeople(t, 3);

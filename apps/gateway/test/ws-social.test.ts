@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway } from "./harness.ts";
+import type { TestGateway } from "./harness.ts";
 import { befriend, call, createGroup, newPeople, type Person, RELAXED } from "./social-harness.ts";
-import { chatCast, closeAll, type Frame, joined, WsClient } from "./ws-client.ts";
+import { chatCast, type Frame, joined, useTestGateway, WsClient } from "./ws-client.ts";
 
 // Social-graph changes made over REST reach the people concerned live, and change what their
 // sockets may do at once: no reconnect needed.
@@ -12,12 +12,8 @@ for (const engine of testEngines()) {
   describe(`social events over the WebSocket [${engine.name}]`, () => {
     let t: TestGateway;
     const clients: WsClient[] = [];
-    before(async () => {
-      t = await startTestGateway(engine, RELAXED);
-    });
-    after(async () => {
-      await closeAll(clients);
-      await t.close();
+    useTestGateway({ engine, env: RELAXED, clients }, (started) => {
+      t = started;
     });
 
     async function open(token: string) {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { ManualClock } from "@clofri/actors/testing";
 import { testEngines } from "../src/db/test-engines.ts";
-import { startTestGateway, type TestGateway } from "./harness.ts";
+import type { TestGateway } from "./harness.ts";
 import { befriend, createGroup, newPeople, RELAXED } from "./social-harness.ts";
-import { closeAll, type Frame, joined, type WsClient } from "./ws-client.ts";
+import { type Frame, joined, useTestGateway, type WsClient } from "./ws-client.ts";
 
 const [engine] = testEngines();
 const TYPING_TIMEOUT_MS = 3_000;
@@ -16,18 +16,17 @@ describe("typing over the WebSocket", () => {
   let t: TestGateway;
   const clock = new ManualClock(1_000_000);
   const clients: WsClient[] = [];
-  before(async () => {
-    if (!engine) throw new Error("expected a test engine");
-    t = await startTestGateway(
+  useTestGateway(
+    {
       engine,
-      { ...RELAXED, MESSAGES_PER_MINUTE: "100000", MESSAGE_BURST_PER_SECOND: "100000" },
-      { clock },
-    );
-  });
-  after(async () => {
-    await closeAll(clients);
-    await t.close();
-  });
+      env: { ...RELAXED, MESSAGES_PER_MINUTE: "100000", MESSAGE_BURST_PER_SECOND: "100000" },
+      options: { clock },
+      clients,
+    },
+    (started) => {
+      t = started;
+    },
+  );
 
   /** Alice watches, Bob types, Carol sends markers: all three joined. */
   async function room() {
