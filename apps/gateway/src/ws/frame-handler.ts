@@ -20,11 +20,9 @@ import type { GatewayMetrics } from "../obs/metrics.ts";
 import type { Connection } from "./connection.ts";
 import type { FrameLimits } from "./frame-limits.ts";
 import type { Liveness } from "./liveness.ts";
-import type { UserDirectory } from "./user-directory.ts";
 
 export interface FrameHandlerDeps {
   rooms: Rooms;
-  directory: UserDirectory;
   limits: FrameLimits;
   liveness: Liveness;
   now: () => number;
@@ -117,7 +115,7 @@ export class FrameHandler {
 
   async #join(conn: Connection, frame: JoinFrame): Promise<void> {
     const groupId = frame.group.toLowerCase();
-    const state = this.#deps.directory.get(conn.userId);
+    const state = conn.state;
     const membership = state?.groups.get(groupId);
     if (state === undefined || membership === undefined) {
       sendError(conn, frame.ref, "not_member", `you are not a member of group ${groupId}`);

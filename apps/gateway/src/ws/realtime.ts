@@ -133,7 +133,6 @@ export class Realtime {
     });
     this.#frames = new FrameHandler({
       rooms: this.rooms,
-      directory: this.#directory,
       limits: this.#limits,
       liveness: this.#liveness,
       now,
@@ -291,7 +290,7 @@ export class Realtime {
     if (conn === undefined) return;
     const { isClean } = conn.markClosed(code);
     this.#connections.delete(conn.id);
-    this.#directory.get(conn.userId)?.connections.delete(conn);
+    conn.state?.connections.delete(conn);
     const request = { connId: conn.id, userId: conn.userId, isClean };
     for (const groupId of conn.joined) this.rooms.disconnect(groupId, request);
     this.#userPresence.disconnect(conn.userId, conn.id, isClean);
