@@ -51,15 +51,18 @@ export class Liveness {
     }
   }
 
-  /** Closes the silent (4000) and the slow (4009); moves the inactive to idle. */
+  /**
+   * Closes the silent (4000) and moves the inactive to idle. (Unsent output has its own, more
+   * frequent check: `Realtime`.) `connections` may be a live Map iterator: a close deletes the
+   * entry being visited, which a Map's iteration allows.
+   */
   sweep(connections: Iterable<Connection>): void {
     const nowMs = this.#options.now();
-    for (const conn of [...connections]) {
+    for (const conn of connections) {
       if (nowMs - conn.lastFrameMs >= this.#options.heartbeatTimeoutMs) {
         conn.close(CLOSE_CODES.heartbeatTimeout, "no frame for too long");
         continue;
       }
-      if (conn.checkBackpressure()) continue;
       this.refreshIdle(conn);
     }
   }
