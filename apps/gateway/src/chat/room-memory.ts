@@ -55,9 +55,10 @@ export class RoomMemory {
   readonly messages: RingBuffer<Message>;
   readonly members = new Map<string, RoomMember>();
   #lastSeq = 0;
-  /** userId → key → ack, for exactly as long as that message is retained. (Nested rather than
-   * one map on a joined key: the strings are the frame's and the member's own, hashed once.) */
-  readonly #acks = new Map<string, Map<string, Ack>>();
+  /** userId → key → the message sent with that key, for exactly as long as it is retained: its
+   * id, ts and seq are the ack, so no copy of them is kept per message. (Nested rather than one
+   * map on a joined key: the strings are the frame's and the member's own, hashed once.) */
+  readonly #acks = new Map<string, Map<string, Message>>();
   /** Message ids: a random uuid of this memory's own, its last 48 bits counting up by seq. */
   readonly #idPrefix: string;
   readonly #idBase: number;
@@ -104,8 +105,10 @@ export class RoomMemory {
     );
   }
 
+  /** The ack of the message `userId` sent with `key`, while it is retained (a retry asks). */
   ackFor(userId: string, key: string): Ack | undefined {
-    return this.#acks.get(userId)?.get(key);
+    const message = this.#acks.get(userId)?.get(key);
+    return message && { id: message.id, ts: message.ts, seq: message.seq };
   }
 
   /** Appends the next message (its seq must be `lastSeq + 1`) and remembers its key. */
@@ -120,7 +123,7 @@ export class RoomMemory {
       acks = new Map();
       this.#acks.set(message.userId, acks);
     }
-    acks.set(message.key, { id: message.id, ts: message.ts, seq: message.seq });
+    acks.set(message.key, message);
   }
 
   #forgetAck(userId: string, key: string): void {
