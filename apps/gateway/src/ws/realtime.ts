@@ -236,7 +236,6 @@ export class Realtime {
     }
   }
 
-
   /** Stores the last-seen times the database lacks (on a timer; tests call it). Never rejects. */
   writeLastSeen(): Promise<void> {
     return this.#lastSeen.write();
