@@ -77,7 +77,7 @@ export class RoomMemory {
     this.messages = new RingBuffer<Message>({
       maxItems: retention.maxMessages,
       maxAgeMs: retention.maxAgeMs,
-      onEvict: (message) => this.#forgetAck(message.userId, message.key),
+      onEvict: (message) => this.#forgetAck(message),
     });
   }
 
@@ -126,10 +126,12 @@ export class RoomMemory {
     acks.set(message.key, message);
   }
 
-  #forgetAck(userId: string, key: string): void {
-    const acks = this.#acks.get(userId);
-    if (acks === undefined || !acks.delete(key) || acks.size > 0) return;
-    this.#acks.delete(userId);
+  /** Forgets the key of a message that is gone, unless it already names a later message. */
+  #forgetAck(message: Message): void {
+    const acks = this.#acks.get(message.userId);
+    if (acks === undefined || acks.get(message.key) !== message) return;
+    acks.delete(message.key);
+    if (acks.size === 0) this.#acks.delete(message.userId);
   }
 
   /** Drops messages past their age, and their idempotency keys with them. */
