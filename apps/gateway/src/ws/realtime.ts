@@ -19,6 +19,7 @@ import { helloFrame } from "./hello.ts";
 import { LastSeenWriter } from "./last-seen-writer.ts";
 import { Liveness } from "./liveness.ts";
 import { logRoomEvent } from "./room-event-log.ts";
+import { SlicedScan } from "./sliced-scan.ts";
 import { SocialSync } from "./social-sync.ts";
 import { presenceTopic, userTopic } from "./topics.ts";
 import { upgradeHandler } from "./upgrade.ts";
@@ -64,6 +65,7 @@ const BACKPRESSURE_CHECK_EVERY_MS = 100;
  * arriving meanwhile waited out.
  */
 const BACKPRESSURE_SLICES = 10;
+const BACKPRESSURE_SLICE_EVERY_MS = BACKPRESSURE_CHECK_EVERY_MS / BACKPRESSURE_SLICES;
 /** Decodes text frames as `Buffer#toString` did, a bit cheaper; a BOM is kept (JSON refuses it). */
 const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
@@ -87,8 +89,13 @@ export class Realtime {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #unsubscribers: Array<() => void> = [];
   #isShuttingDown = false;
-  /** Where the backpressure check goes on; it lives across slices, as a Map's iterator may. */
-  #backpressureCursor: IterableIterator<Connection> = this.#connections.values();
+  /** Closes the sockets whose unread output passed the bound (4009), a slice every 10 ms. */
+  readonly #backpressureScan = new SlicedScan({
+    map: this.#connections,
+    periodMs: BACKPRESSURE_CHECK_EVERY_MS,
+    visit: (conn: Connection) => conn.checkBackpressure(),
+    nowMs: performance.now(),
+  });
 
   constructor(deps: RealtimeDeps) {
     const { config, logger, metrics, now } = deps;
@@ -205,9 +212,7 @@ export class Realtime {
       Math.max(25, Math.min(heartbeatTimeoutMs, idleAfterMs) / 4),
     );
     this.#every(sweepEveryMs, () => this.sweep());
-    this.#every(BACKPRESSURE_CHECK_EVERY_MS / BACKPRESSURE_SLICES, () =>
-      this.#checkBackpressureSlice(),
-    );
+    this.#every(BACKPRESSURE_SLICE_EVERY_MS, () => this.#backpressureScan.step(performance.now()));
     this.#every(LIMITER_SWEEP_EVERY_MS, () => this.#limits.sweep());
     this.#every(LAST_SEEN_WRITE_EVERY_MS, () => void this.writeLastSeen());
   }
@@ -215,25 +220,6 @@ export class Realtime {
   /** Closes silent sockets (4000) and moves the inactive to idle; runs on a timer. */
   sweep(): void {
     this.#liveness.sweep(this.#connections.values());
-  }
-
-  /**
-   * Closes the sockets of the next slice whose unread output passed the bound (4009). Each slice
-   * takes a share of the connections there are now, so a pass over all of them, sockets opened
-   * during it included (the iterator reaches them), takes about BACKPRESSURE_CHECK_EVERY_MS.
-   */
-  #checkBackpressureSlice(): void {
-    let left = Math.ceil(this.#connections.size / BACKPRESSURE_SLICES);
-    // At most one restart: a slice is never more than all the connections.
-    for (let pass = 0; left > 0 && pass < 2; pass++) {
-      // Leaving the loop early keeps the iterator where it was (a Map's has no `return`), and a
-      // close deletes the entry being visited, which a Map's iteration allows.
-      for (const conn of this.#backpressureCursor) {
-        conn.checkBackpressure();
-        if (--left === 0) return;
-      }
-      this.#backpressureCursor = this.#connections.values();
-    }
   }
 
   /** Stores the last-seen times the database lacks (on a timer; tests call it). Never rejects. */
@@ -372,7 +358,8 @@ export class Realtime {
 /**
  * Where uWS itself drops output and cuts the socket (1006): our own bound plus the largest frame
  * sent at once (a full group_state), so the bound is checked, and the 4009 close frame still
- * queued, after any one send. Only publishes piling up between two checks of the socket can reach it.
+ * queued, after any one send. Only publishes piling up between two checks of the socket can
+ * reach it.
  */
 function hardBackpressureLimit(config: Config): number {
   const largestFrameBytes =
