@@ -41,20 +41,11 @@ describe("RoomMemory", () => {
   });
 
   test("message ids carry from the low half into the high one, and wrap after ffffffffffff", () => {
-    const carry = new RoomMemory(
-      GROUP,
-      RETENTION,
-      undefined,
-      "12345678-9abc-4def-8123-000000fffffe",
-    );
+    const seededWith = (idSeed: string) => new RoomMemory(GROUP, RETENTION, undefined, idSeed);
+    const carry = seededWith("12345678-9abc-4def-8123-000000fffffe");
     assert.equal(carry.messageId(1), "12345678-9abc-4def-8123-000000ffffff");
     assert.equal(carry.messageId(2), "12345678-9abc-4def-8123-000001000000");
-    const wrap = new RoomMemory(
-      GROUP,
-      RETENTION,
-      undefined,
-      "12345678-9abc-4def-8123-fffffffffffe",
-    );
+    const wrap = seededWith("12345678-9abc-4def-8123-fffffffffffe");
     assert.equal(wrap.messageId(1), "12345678-9abc-4def-8123-ffffffffffff");
     assert.equal(wrap.messageId(2), "12345678-9abc-4def-8123-000000000000");
     assert.equal(wrap.messageId(3), "12345678-9abc-4def-8123-000000000001");
