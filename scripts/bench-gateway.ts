@@ -20,6 +20,8 @@ export interface GatewayOptions {
   withInspector?: boolean;
   /** Postgres server to create the benchmark's database on. */
   postgresUrl?: string;
+  /** An existing database to use instead (a cluster's gateways share one); not dropped. */
+  databaseUrl?: string;
   /** The server to run instead of the gateway (the bare uWS baseline). */
   entry?: string;
 }
@@ -32,9 +34,15 @@ export const LOAD_LIMITS: Readonly<Record<string, string>> = {
   LOG_LEVEL: "warn",
 };
 
+/** V8 CPU profiles of the benchmarks' gateways, written when they exit, when asked for. */
+export function profileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
 const GATEWAY_ENTRY = "apps/gateway/src/main.ts";
 export const BASELINE_ENTRY = "scripts/bench-uws-baseline.ts";
-const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
+export const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
 const START_TIMEOUT_MS = 60_000;
 
 /** A gateway process; `restart` keeps the port, data and database (the reconnect storm). */
@@ -85,7 +93,9 @@ export class BenchGateway {
       ...options.env,
     };
     let dropDatabase: (() => Promise<void>) | undefined;
-    if (options.engine === "postgres") {
+    if (options.engine === "postgres" && options.databaseUrl !== undefined) {
+      env.DATABASE_URL = options.databaseUrl;
+    } else if (options.engine === "postgres") {
       const created = await createDatabase(options.postgresUrl ?? DEFAULT_POSTGRES_URL);
       env.DATABASE_URL = created.url;
       dropDatabase = created.drop;
@@ -194,7 +204,9 @@ async function freePortOtherThan(taken: number): Promise<number> {
 }
 
 /** A fresh database on the server, dropped afterwards. */
-async function createDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createDatabase(
+  serverUrl: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `clofri_bench_${randomBytes(5).toString("hex")}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

@@ -1,17 +1,25 @@
 // The load benchmarks of docs/BENCHMARKS.md ("Load"). Each scenario starts its own gateway
 // process (bench-gateway.ts) and drives it with the load tester (loadtest*.ts).
 //
-//   npm run bench                 every scenario, full size
-//   npm run bench -- c            one scenario (a, b, c, d; several may be named)
+//   npm run bench                 every scenario but the soak, full size
+//   npm run bench -- c            one scenario (a, b, c, d, e, storm, soak; several may be named)
+//   npm run bench -- e            (a)'s load on one gateway, then on 2 gateways + NATS (bench-cluster.ts)
+//   npm run bench -- soak --minutes 30          the soak (bench-soak.ts), 30 minutes unless told
 //   npm run bench -- --quick      small sizes, for a check that the tools work
 //   npm run bench -- --engine pglite|postgres   override each scenario's engine
 //   npm run bench -- --json out.jsonl           also append one JSON line per scenario
 //   npm run bench -- --baseline a               the same load against bench-uws-baseline.ts
 //   npm run bench -- b --users 800 --rate 10000 other sizes (users; where (b) starts)
+
 import { appendFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { BASELINE_ENTRY, BenchGateway, type Engine } from "./bench-gateway.ts";
+import { aware } from "./bench-aware.ts";
+import { clusterSpread } from "./bench-cluster.ts";
+import { BASELINE_ENTRY, BenchGateway, type Engine, profileArgs } from "./bench-gateway.ts";
 import { collectGarbage } from "./bench-inspector.ts";
+import { BENCH_CLIENTS, roomsOfEight } from "./bench-load.ts";
+import { soak } from "./bench-soak.ts";
+import { connectStorm } from "./bench-storm.ts";
 import {
   defaultWorkers,
   formatConnect,
@@ -31,6 +39,8 @@ interface Context {
   users: number | undefined;
   /** --rate: where (b) starts its search. */
   startRate: number | undefined;
+  /** --minutes: how long the soak runs. */
+  minutes: number | undefined;
   engine: Engine | undefined;
   log: (line: string) => void;
 }
@@ -42,6 +52,8 @@ interface Scenario {
   engine: Engine;
   /** Whether the gateway runs with the V8 inspector, to force GCs before memory samples. */
   withInspector?: boolean;
+  /** Left out of a run that names no scenario (the soak: half an hour). */
+  isOnRequest?: boolean;
   run(gateway: BenchGateway, ctx: Context): Promise<Record<string, unknown>>;
 }
 
@@ -61,14 +73,6 @@ async function sampleAfterGc(gateway: BenchGateway): Promise<MemoryAfterGc> {
   return { rssBytes: sampleProcess(gateway.pid).rssBytes, heapUsedBytes };
 }
 
-/** Every scenario's shape: groups of 8 whose members are friends, one group each by default. */
-function roomsOfEight(
-  users: number,
-  overrides: Partial<Omit<Layout, "users" | "groupSize">> & Pick<Layout, "isSending">,
-): Layout {
-  return { users, groupSize: 8, groupsPerUser: 1, join: "first", befriend: "group", ...overrides };
-}
-
 function loadOptions(
   gateway: BenchGateway,
   layout: Layout,
@@ -80,10 +84,7 @@ function loadOptions(
     adminToken: gateway.adminToken,
     layout,
     workers,
-    useSourceAddresses: true,
-    textPadding: 0,
-    withRefs: true,
-    connectConcurrency: 100,
+    ...BENCH_CLIENTS,
     serverPid: gateway.pid,
     log: ctx.log,
   };
@@ -219,11 +220,8 @@ const idle: Scenario = {
           url: gateway.url,
           users: half,
           workers,
-          useSourceAddresses: true,
+          ...BENCH_CLIENTS,
           sourceAddressOffset: i * workers,
-          textPadding: 0,
-          withRefs: true,
-          connectConcurrency: 100,
         }),
     );
     await sleep(3_000);
@@ -236,19 +234,10 @@ const idle: Scenario = {
       for (const coordinator of coordinators) {
         coordinator.serverPid = gateway.pid;
         await coordinator.start();
-        // A socket the server drops (see "uWS upgrade bug" in docs/BENCHMARKS.md) comes back.
-        coordinator.armReconnect();
         const connect = await coordinator.connect();
         ctx.log(formatConnect(connect));
         connects.push(connect);
         await sleep(5_000);
-        const settled = await coordinator.stormStatus();
-        if (settled.dropped > 0) {
-          ctx.log(
-            `dropped by the server after connecting: ${settled.dropped}; back ${settled.back}`,
-          );
-          await sleep(5_000);
-        }
         coordinator.beginWindow();
         await sleep(3_000);
         window = await coordinator.endWindow();
@@ -347,7 +336,16 @@ const storm: Scenario = {
   },
 };
 
-const SCENARIOS = [steady, highest, idle, storm];
+const SCENARIOS: Scenario[] = [
+  steady,
+  highest,
+  idle,
+  storm,
+  clusterSpread,
+  aware,
+  connectStorm,
+  soak,
+];
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -359,6 +357,7 @@ async function main(): Promise<void> {
       baseline: { type: "boolean", default: false },
       users: { type: "string" },
       rate: { type: "string" },
+      minutes: { type: "string" },
     },
   });
   const engine = values.engine;
@@ -366,12 +365,19 @@ async function main(): Promise<void> {
     throw new Error(`--engine expects pglite or postgres, got ${engine}`);
   }
   const chosen =
-    positionals.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => positionals.includes(s.name));
-  if (chosen.length === 0) throw new Error(`unknown scenario; expected some of a, b, c, d`);
+    positionals.length === 0
+      ? SCENARIOS.filter((s) => !s.isOnRequest)
+      : SCENARIOS.filter((s) => positionals.includes(s.name));
+  if (chosen.length === 0) {
+    throw new Error(
+      `unknown scenario; expected some of ${SCENARIOS.map((s) => s.name).join(", ")}`,
+    );
+  }
   const ctx: Context = {
     isQuick: values.quick,
     users: values.users === undefined ? undefined : Number(values.users),
     startRate: values.rate === undefined ? undefined : Number(values.rate),
+    minutes: values.minutes === undefined ? undefined : Number(values.minutes),
     engine,
     log: (line) => console.log(line),
   };
@@ -389,7 +395,7 @@ async function main(): Promise<void> {
     const gateway = await BenchGateway.start(
       values.baseline
         ? { engine: "pglite", entry: BASELINE_ENTRY, withInspector }
-        : { engine: scenarioEngine, withInspector },
+        : { engine: scenarioEngine, withInspector, nodeArgs: profileArgs() },
     );
     try {
       const result = await scenario.run(gateway, ctx);

@@ -5,7 +5,9 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type {
   ConnectReport,
+  Endpoint,
   FromWorker,
+  ReconnectReport,
   SimUserSpec,
   StormReport,
   ToWorker,
@@ -22,7 +24,11 @@ import {
 } from "./loadtest-stats.ts";
 
 export interface CoordinatorOptions {
-  url: string;
+  /**
+   * One gateway, or several: user i goes to url i mod n (a room's members spread), unless its
+   * spec names an `endpoint`.
+   */
+  url: string | readonly string[];
   users: SimUserSpec[];
   workers: number;
   /** Give worker w the source address 127.0.0.(2 + w); false: let the kernel choose. */
@@ -41,7 +47,6 @@ export interface ConnectResult {
   opened: number;
   ready: number;
   failures: Record<string, number>;
-  retries: Record<string, number>;
   seconds: number;
   connectMs: Summary;
   joinMs: Summary;
@@ -79,6 +84,8 @@ export interface WindowResult {
 
 export interface ServerCost {
   pid: number;
+  /** Every server process sampled (their CPU and RSS are summed); `pid` is the first. */
+  pids: number[];
   cpuCores: number;
   /** Share of the server's CPU spent in the kernel. */
   systemShare: number;
@@ -96,7 +103,7 @@ export class Coordinator {
   readonly #options: CoordinatorOptions;
   readonly #children: ChildProcess[] = [];
   readonly #waiting = new Map<ChildProcess, Array<(message: FromWorker) => void>>();
-  #serverPid: number | undefined;
+  #serverPids: number[] = [];
   #windowStart:
     | {
         server: ProcSample | undefined;
@@ -113,14 +120,18 @@ export class Coordinator {
   }
 
   set serverPid(pid: number | undefined) {
-    this.#serverPid = pid;
+    this.#serverPids = pid === undefined ? [] : [pid];
+  }
+
+  /** Several server processes (gateways of a cluster, nats-server): their costs are summed. */
+  set serverPids(pids: readonly number[]) {
+    this.#serverPids = [...pids];
   }
 
   /** Forks the workers and gives each its users. */
   async start(): Promise<void> {
     const { url, users, workers } = this.#options;
-    const target = new URL(url);
-    const port = Number(target.port || (target.protocol === "wss:" ? 443 : 80));
+    const endpoints = (typeof url === "string" ? [url] : url).map(endpointOf);
     for (let w = 0; w < workers; w++) {
       const child = fork(WORKER_PATH, [], {
         execArgv: ["--import", "tsx"],
@@ -132,13 +143,17 @@ export class Coordinator {
       });
       this.#children.push(child);
       this.#waiting.set(child, []);
-      const share = users.filter((_, i) => Math.floor((i * workers) / users.length) === w);
+      const share = users
+        .map((user, i) =>
+          endpoints.length > 1 && user.endpoint === undefined
+            ? { ...user, endpoint: i % endpoints.length }
+            : user,
+        )
+        .filter((_, i) => Math.floor((i * workers) / users.length) === w);
       const ready = this.#next(child);
       this.#send(child, {
         type: "init",
-        host: target.hostname,
-        port,
-        path: target.pathname === "/" ? "/ws" : target.pathname,
+        endpoints,
         localAddress: this.#options.useSourceAddresses
           ? `127.0.0.${2 + (this.#options.sourceAddressOffset ?? 0) + w}`
           : undefined,
@@ -159,7 +174,6 @@ export class Coordinator {
     const connectUs = new Histogram();
     const joinUs = new Histogram();
     const failures: Record<string, number> = {};
-    const retries: Record<string, number> = {};
     let opened = 0;
     let ready = 0;
     for (const report of reports) {
@@ -168,7 +182,6 @@ export class Coordinator {
       opened += report.opened;
       ready += report.ready;
       addCounts(failures, report.failures);
-      addCounts(retries, report.retries);
     }
     const serverAfter = this.#sampleServer();
     const serverCpuUs =
@@ -182,7 +195,6 @@ export class Coordinator {
       opened,
       ready,
       failures,
-      retries,
       seconds: round((performance.now() - started) / 1000),
       connectMs: connectUs.summary(1000),
       joinMs: joinUs.summary(1000),
@@ -303,7 +315,8 @@ export class Coordinator {
         server === undefined || start.server === undefined
           ? undefined
           : {
-              pid: this.#serverPid as number,
+              pid: this.#serverPids[0] as number,
+              pids: this.#serverPids,
               cpuCores: round((server.cpuUs - start.server.cpuUs) / (elapsedUs || 1)),
               systemShare: round(
                 (server.systemUs - start.server.systemUs) /
@@ -362,6 +375,20 @@ export class Coordinator {
     return result;
   }
 
+  /** Closes a random `fraction` of the ready users (1000), each opening again at once. */
+  async reconnect(fraction: number): Promise<ReconnectResult> {
+    const reports = (await this.#ask({ type: "reconnect", fraction })) as ReconnectReport[];
+    const reconnectUs = new Histogram();
+    const result: ReconnectResult = { back: 0, failures: {}, reconnectMs: reconnectUs.summary() };
+    for (const report of reports) {
+      result.back += report.back;
+      addCounts(result.failures, report.failures);
+      reconnectUs.merge(report.reconnectUs);
+    }
+    result.reconnectMs = reconnectUs.summary(1000);
+    return result;
+  }
+
   /** Closes every connection (1000) and ends the workers. */
   async close(): Promise<void> {
     const exits = this.#children.map(
@@ -378,9 +405,15 @@ export class Coordinator {
   }
 
   #sampleServer(): ProcSample | undefined {
-    if (this.#serverPid === undefined) return undefined;
+    if (this.#serverPids.length === 0) return undefined;
     try {
-      return sampleProcess(this.#serverPid);
+      const samples = this.#serverPids.map(sampleProcess);
+      return samples.reduce((sum, sample) => ({
+        cpuUs: sum.cpuUs + sample.cpuUs,
+        systemUs: sum.systemUs + sample.systemUs,
+        rssBytes: sum.rssBytes + sample.rssBytes,
+        atUs: sample.atUs,
+      }));
     } catch {
       // The server may be between two lives (the reconnect storm restarts it).
       return undefined;
@@ -406,10 +439,25 @@ export class Coordinator {
   }
 }
 
+export interface ReconnectResult {
+  back: number;
+  failures: Record<string, number>;
+  reconnectMs: Summary;
+}
+
 /** The workers' storm reports summed, with the drop → back times as a summary in ms. */
 export type StormResult = Omit<StormReport, "type" | "backAfterDropUs"> & {
   backAfterDropMs: Summary;
 };
+
+function endpointOf(url: string): Endpoint {
+  const target = new URL(url);
+  return {
+    host: target.hostname,
+    port: Number(target.port || (target.protocol === "wss:" ? 443 : 80)),
+    path: target.pathname === "/" ? "/ws" : target.pathname,
+  };
+}
 
 function addCounts(into: Record<string, number>, from: Record<string, number>): void {
   for (const [key, n] of Object.entries(from)) into[key] = (into[key] ?? 0) + n;

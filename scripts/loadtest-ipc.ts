@@ -7,13 +7,21 @@ export interface SimUserSpec {
   joinGroups: string[];
   /** The group it sends to, if it sends. */
   sendGroup: string | undefined;
+  /** Which of the worker's endpoints it connects to (several `--url`s); 0 when omitted. */
+  endpoint?: number;
+}
+
+/** One gateway's WebSocket address. */
+export interface Endpoint {
+  host: string;
+  port: number;
+  path: string;
 }
 
 export interface WorkerInit {
   type: "init";
-  host: string;
-  port: number;
-  path: string;
+  /** The gateways; each user connects to `endpoints[user.endpoint ?? 0]`. */
+  endpoints: Endpoint[];
   localAddress: string | undefined;
   users: SimUserSpec[];
   /** Characters of filler after the timestamp in each message text. */
@@ -35,6 +43,8 @@ export type ToWorker =
   /** From now on a dropped client reconnects with back-off and rejoins (the reconnect storm). */
   | { type: "arm_reconnect" }
   | { type: "storm_status" }
+  /** Closes (1000) this share of the ready users and opens each again at once (the soak). */
+  | { type: "reconnect"; fraction: number }
   | { type: "close" };
 
 export interface ConnectReport {
@@ -43,8 +53,6 @@ export interface ConnectReport {
   /** Users whose hello arrived and whose every join was answered with group_state. */
   ready: number;
   failures: Record<string, number>;
-  /** Attempts that failed and were tried again (by why), before the user connected. */
-  retries: Record<string, number>;
   connectUs: HistogramJson;
   joinUs: HistogramJson;
 }
@@ -87,4 +95,19 @@ export interface StormReport {
   backAfterDropUs: HistogramJson;
 }
 
-export type FromWorker = { type: "ready" } | ConnectReport | WindowReport | StormReport;
+export interface ReconnectReport {
+  type: "reconnected";
+  /** Users asked to reconnect that are back: hello and every join answered. */
+  back: number;
+  /** Those that did not come back, by why (the close code, or the refused upgrade). */
+  failures: Record<string, number>;
+  /** Close → back, per user. */
+  reconnectUs: HistogramJson;
+}
+
+export type FromWorker =
+  | { type: "ready" }
+  | ConnectReport
+  | WindowReport
+  | StormReport
+  | ReconnectReport;

@@ -28,6 +28,8 @@ const OP_CLOSE = 0x8;
 const OP_PING = 0x9;
 const OP_PONG = 0xa;
 const NO_CLOSE_FRAME = 1006;
+/** How long a client that sent its close frame waits for the server to close the connection. */
+const CLOSE_WAIT_MS = 5_000;
 const HEADER_END = Buffer.from("\r\n\r\n");
 /** Every socket of a process reads into this one buffer: a read is handled before the next. */
 const sharedReadBuffer = Buffer.allocUnsafe(256 * 1024);
@@ -54,6 +56,8 @@ export class RawSocket {
   #fragments: Buffer[] | undefined;
   #closeCode = NO_CLOSE_FRAME;
   #closeReason = "";
+  #isCloseSent = false;
+  #closeTimer: NodeJS.Timeout | undefined;
 
   constructor(options: RawSocketOptions, handlers: RawSocketHandlers) {
     this.#handlers = handlers;
@@ -111,14 +115,18 @@ export class RawSocket {
     this.#socket.write(frame);
   }
 
-  /** Starts the closing handshake. */
+  /**
+   * Starts the closing handshake and leaves the TCP close to the server (RFC 6455 §7.1.1): ending
+   * our side at once made the gateway count about 2 % of such closes as 1006 under load.
+   */
   close(code = 1000): void {
-    if (!this.isOpen) {
-      this.#socket.destroy();
+    if (!this.isOpen || this.#isCloseSent) {
+      if (!this.isOpen) this.#socket.destroy();
       return;
     }
     this.#writeControl(OP_CLOSE, Buffer.from([code >> 8, code & 0xff]));
-    this.#socket.end();
+    this.#isCloseSent = true;
+    this.#closeTimer = setTimeout(() => this.#socket.destroy(), CLOSE_WAIT_MS);
   }
 
   /** Drops the TCP connection without a close frame (the server sees 1006). */
@@ -224,7 +232,13 @@ export class RawSocket {
       case OP_CLOSE:
         this.#closeCode = end - start >= 2 ? bytes.readUInt16BE(start) : 1005;
         this.#closeReason = bytes.toString("utf8", start + 2, end);
-        this.#writeControl(OP_CLOSE, Buffer.from(bytes.subarray(start, Math.min(end, start + 2))));
+        if (!this.#isCloseSent) {
+          this.#writeControl(
+            OP_CLOSE,
+            Buffer.from(bytes.subarray(start, Math.min(end, start + 2))),
+          );
+          this.#isCloseSent = true;
+        }
         this.#socket.end();
         return;
       default:
@@ -249,6 +263,7 @@ export class RawSocket {
   #finish(): void {
     if (this.#isClosed) return;
     this.#isClosed = true;
+    clearTimeout(this.#closeTimer);
     const wasOpen = this.#isOpen;
     this.#isOpen = false;
     if (wasOpen || this.failure !== undefined) {

@@ -5,7 +5,9 @@ import { backoffDelayMs } from "../apps/web/src/net/backoff.ts";
 import { RECONNECT_BACKOFF } from "../apps/web/src/net/reconnect.ts";
 import type {
   ConnectReport,
+  Endpoint,
   FromWorker,
+  ReconnectReport,
   SimUserSpec,
   StormReport,
   ToWorker,
@@ -28,11 +30,14 @@ interface SimUser {
   /** Reconnect storm: dropped since arm_reconnect, back, or given up. */
   dropUs: number;
   tries: number;
-  /** Attempts in the connect phase. */
-  connectAttempts: number;
   isGivenUp: boolean;
   /** The connect phase has counted this user (opened or failed). */
   isSettled: boolean;
+  /** Closed by this worker to come back at once (the soak's reconnects); not the server's doing. */
+  isLeaving: boolean;
+  /** Asked to reconnect and not back yet (ready) nor failed. */
+  isReconnecting: boolean;
+  reconnectStartUs: number;
 }
 
 const PREFIX = 9; // `{"type":"`
@@ -49,9 +54,6 @@ const SEND_TICK_MS = 5;
 /** A worker more than this far behind its send schedule skips the sends instead of bursting. */
 const MAX_SEND_LAG_MS = 200;
 const SESSION_ENDED = 4001;
-/** Tries per user in the connect phase before it counts as failed. */
-const CONNECT_ATTEMPTS = 3;
-const CONNECT_RETRY_MS = 100;
 
 let init: WorkerInit;
 let users: SimUser[] = [];
@@ -75,12 +77,17 @@ const backAfterDropUs = new Histogram();
 let errors: Record<string, number> = {};
 let closes: Record<string, number> = {};
 const connectFailures: Record<string, number> = {};
-const connectRetries: Record<string, number> = {};
 const attemptFailures: Record<string, number> = {};
 const stormCloses: Record<string, number> = {};
 let attempts = 0;
 let firstDropUs = 0;
 let lastBackUs = 0;
+// Reconnects asked for (the soak): how many are still on their way, and how they ended.
+let reconnectsPending = 0;
+let reconnectsBack = 0;
+const reconnectFailures: Record<string, number> = {};
+const reconnectUs = new Histogram();
+let onReconnectsDone: (() => void) | undefined;
 const LOOP_DELAY_RESOLUTION_MS = 10;
 const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
 loopDelay.enable();
@@ -131,16 +138,17 @@ const handlers: RawSocketHandlers = {
     if (user.socket !== socket) return;
     user.socket = undefined;
     const why = socket.failure ?? `close_${code}`;
+    if (user.isLeaving) {
+      user.isLeaving = false;
+      user.isReady = false;
+      open(user);
+      return;
+    }
     if (!user.isSettled) {
       if (process.env.LOADTEST_DEBUG) {
         console.error(`user ${user.index}: ${why}, joins pending ${user.joinsPending}`);
       }
-      // A refused session will not get better; anything else is tried again, and counted.
-      if (user.connectAttempts < CONNECT_ATTEMPTS && socket.refusedStatus !== 401) {
-        bump(connectRetries, why);
-        setTimeout(() => open(user), CONNECT_RETRY_MS);
-        return;
-      }
+      // No second try: a socket the server drops is a failure the figures must show.
       user.isSettled = true;
       bump(connectFailures, why);
       settleConnect();
@@ -148,6 +156,7 @@ const handlers: RawSocketHandlers = {
     }
     if (isClosing) return;
     bump(closes, String(code));
+    if (user.isReconnecting) settleReconnect(user, why);
     if (!isReconnectArmed || user.isGivenUp) return;
     if (user.isReady) {
       // Dropped: from here until hello and every group_state it is away.
@@ -241,6 +250,7 @@ function startJoins(user: SimUser): void {
 
 function becomeReady(user: SimUser): void {
   user.isReady = true;
+  if (user.isReconnecting) settleReconnect(user, undefined);
   if (user.dropUs !== 0) {
     const nowUs = monotonicUs();
     backAfterDropUs.record(nowUs - user.dropUs);
@@ -253,13 +263,13 @@ function becomeReady(user: SimUser): void {
 }
 
 function open(user: SimUser): void {
-  if (user.isSettled || user.connectAttempts === 0) user.connectStartUs = monotonicUs();
-  user.connectAttempts++;
+  user.connectStartUs = monotonicUs();
+  const endpoint = init.endpoints[user.spec.endpoint ?? 0] as Endpoint;
   const socket = new RawSocket(
     {
-      host: init.host,
-      port: init.port,
-      path: init.path,
+      host: endpoint.host,
+      port: endpoint.port,
+      path: endpoint.path,
       localAddress: init.localAddress,
       headers: { Authorization: `Bearer ${user.spec.token}` },
     },
@@ -303,9 +313,57 @@ function connectReport(): ConnectReport {
     opened,
     ready,
     failures: connectFailures,
-    retries: connectRetries,
     connectUs: connectUs.toJSON(),
     joinUs: joinUs.toJSON(),
+  };
+}
+
+/**
+ * Closes (1000) a random `fraction` of the ready users' sockets and opens each again at once, as
+ * a person reloading the page would; resolves when every one is back (hello and joins) or failed.
+ */
+function reconnect(fraction: number): Promise<void> {
+  const ready = users.filter((user) => user.isReady && user.socket !== undefined);
+  const count = Math.round(fraction * users.length);
+  for (let i = ready.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [ready[i], ready[j]] = [ready[j] as SimUser, ready[i] as SimUser];
+  }
+  const chosen = ready.slice(0, count);
+  reconnectsPending = chosen.length;
+  reconnectsBack = 0;
+  for (const key of Object.keys(reconnectFailures)) delete reconnectFailures[key];
+  reconnectUs.reset();
+  return new Promise((resolve) => {
+    onReconnectsDone = resolve;
+    if (chosen.length === 0) resolve();
+    for (const user of chosen) {
+      user.isLeaving = true;
+      user.isReconnecting = true;
+      user.reconnectStartUs = monotonicUs();
+      user.socket?.close(1000);
+    }
+  });
+}
+
+function settleReconnect(user: SimUser, failure: string | undefined): void {
+  user.isReconnecting = false;
+  if (failure === undefined) {
+    reconnectsBack++;
+    reconnectUs.record(monotonicUs() - user.reconnectStartUs);
+  } else {
+    bump(reconnectFailures, failure);
+  }
+  reconnectsPending--;
+  if (reconnectsPending === 0) onReconnectsDone?.();
+}
+
+function reconnectReport(): ReconnectReport {
+  return {
+    type: "reconnected",
+    back: reconnectsBack,
+    failures: reconnectFailures,
+    reconnectUs: reconnectUs.toJSON(),
   };
 }
 
@@ -439,9 +497,11 @@ async function onCommand(command: ToWorker): Promise<void> {
         nextKey: 1,
         dropUs: 0,
         tries: 0,
-        connectAttempts: 0,
         isGivenUp: false,
         isSettled: false,
+        isLeaving: false,
+        isReconnecting: false,
+        reconnectStartUs: 0,
       }));
       setInterval(sendHeartbeats, 1000).unref();
       post({ type: "ready" });
@@ -464,6 +524,10 @@ async function onCommand(command: ToWorker): Promise<void> {
       return;
     case "storm_status":
       post(stormStatus());
+      return;
+    case "reconnect":
+      await reconnect(command.fraction);
+      post(reconnectReport());
       return;
     case "close":
       isClosing = true;

@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely";
 import type { Mailer } from "./auth/mailer.ts";
-import type { RequestAuth } from "./auth/request-auth.ts";
 import type { Sessions } from "./auth/sessions.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/tables.ts";
+import type { RequestAuth } from "./http/request-auth.ts";
 import type { Logger } from "./obs/logger.ts";
 import type { GatewayMetrics } from "./obs/metrics.ts";
 import type { SocialBus } from "./social/events.ts";

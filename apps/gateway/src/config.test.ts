@@ -83,3 +83,60 @@ describe("loadConfig", () => {
     assert.ok(!urlMessage.includes("hunter2"));
   });
 });
+
+describe("cluster mode", () => {
+  const POSTGRES = "postgres://postgres@127.0.0.1:5432/test";
+
+  test("without NATS_URL there is no cluster", () => {
+    assert.equal(loadConfig({}).cluster, undefined);
+  });
+
+  test("NATS_URL with DATABASE_URL: a cluster node, named after host and pid unless NODE_ID says", () => {
+    const cluster = loadConfig({
+      NATS_URL: "nats://127.0.0.1:4222",
+      DATABASE_URL: POSTGRES,
+    }).cluster;
+    assert.equal(cluster?.natsUrl, "nats://127.0.0.1:4222");
+    assert.match(cluster?.nodeId ?? "", new RegExp(`-${process.pid}$`));
+    assert.equal(cluster?.leaseMs, 5_000);
+    assert.equal(cluster?.flushGapMs, 4);
+    const named = loadConfig({
+      NATS_URL: "nats://127.0.0.1:4222",
+      DATABASE_URL: POSTGRES,
+      NODE_ID: "gw-1",
+    });
+    assert.equal(named.cluster?.nodeId, "gw-1");
+  });
+
+  test("NATS_URL on the embedded database is refused with one line naming both", () => {
+    assert.match(
+      configError({ NATS_URL: "nats://127.0.0.1:4222" }),
+      /^NATS_URL needs DATABASE_URL/,
+    );
+  });
+
+  test("a bad NATS_URL, NODE_ID, lease or flush gap names the variable", () => {
+    assert.match(configError({ NATS_URL: "http://x", DATABASE_URL: POSTGRES }), /^NATS_URL /);
+    assert.match(
+      configError({ NATS_URL: "nats://x:4222", DATABASE_URL: POSTGRES, NODE_ID: "a.b" }),
+      /^NODE_ID /,
+    );
+    assert.match(
+      configError({
+        NATS_URL: "nats://x:4222",
+        DATABASE_URL: POSTGRES,
+        CLUSTER_HEARTBEAT_MS: "1000",
+        CLUSTER_LEASE_MS: "1500",
+      }),
+      /^CLUSTER_LEASE_MS /,
+    );
+    assert.match(
+      configError({
+        NATS_URL: "nats://x:4222",
+        DATABASE_URL: POSTGRES,
+        CLUSTER_FLUSH_GAP_MS: "-1",
+      }),
+      /^CLUSTER_FLUSH_GAP_MS /,
+    );
+  });
+});

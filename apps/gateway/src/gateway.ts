@@ -1,33 +1,19 @@
 import type { us_listen_socket } from "uWebSockets.js";
-import type { Clock } from "@clofri/actors";
+import { type Clock, realClock } from "@clofri/actors";
 import type { AppContext } from "./app-context.ts";
+import { sweepExpiredMagicLinks } from "./auth/magic-links.ts";
 import { logMailer, type Mailer, smtpMailer } from "./auth/mailer.ts";
-import { RequestAuth } from "./auth/request-auth.ts";
 import { Sessions } from "./auth/sessions.ts";
+import { ClusterNode } from "./cluster/cluster-node.ts";
 import type { Config } from "./config.ts";
 import type { DatabaseHandle } from "./db/create-database.ts";
-import { HttpError } from "./http/http-error.ts";
-import { Router } from "./http/router.ts";
-import { adminRoutes, FIXTURES_MAX_BODY_BYTES, FIXTURES_PATH } from "./http/routes/admin.ts";
-import { magicLinkRoutes } from "./http/routes/auth-magic-link.ts";
-import { oauthRoutes } from "./http/routes/auth-oauth.ts";
-import { sessionRoutes } from "./http/routes/auth-session.ts";
-import { directRoutes } from "./http/routes/direct.ts";
-import { friendRoutes } from "./http/routes/friends.ts";
-import { groupRoutes } from "./http/routes/groups.ts";
-import { HEALTH_PATH, healthRoutes } from "./http/routes/health.ts";
-import { inviteRoutes } from "./http/routes/invites.ts";
-import { meRoutes } from "./http/routes/me.ts";
-import { METRICS_PATH, metricsRoutes } from "./http/routes/metrics.ts";
-import { SECURITY_HEADERS } from "./http/security-headers.ts";
-import { mountHttp } from "./http/serve-http.ts";
-import { loadWebClient, webClientRoutes } from "./http/static-files.ts";
+import { mountApi } from "./http/api.ts";
+import { RequestAuth } from "./http/request-auth.ts";
+import type { HealthSources } from "./http/routes/health.ts";
 import { uWS } from "./http/uws.ts";
-import { perPeriod, RateLimiter } from "./limits/rate-limiter.ts";
 import type { Logger } from "./obs/logger.ts";
 import { GatewayMetrics } from "./obs/metrics.ts";
 import { SocialBus } from "./social/events.ts";
-import type { PresenceReader } from "./social/presence.ts";
 import { Realtime } from "./ws/realtime.ts";
 
 export interface GatewayDeps {
@@ -37,9 +23,6 @@ export interface GatewayDeps {
   now?: () => number;
   /** Tests pass a mailer that captures mail; by default SMTP when configured, else the log. */
   mailer?: Mailer;
-  /** The real-time layer may supply the bus it listens on and its presence; else built here. */
-  events?: SocialBus;
-  presence?: PresenceReader;
   /** Runs the real-time layer's timers (rooms, presence grace); tests pass a ManualClock. */
   clock?: Clock;
   /** Enables test hooks such as `rooms.crash`; never in production. */
@@ -57,111 +40,33 @@ export interface Gateway {
   shutdown(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 64 * 1024;
 const DB_PING_TIMEOUT_MS = 1_000;
-const SWEEP_EVERY_MS = 60_000;
-/** The REST budget covers the API and sign-in, not operators' probes or the admin API. */
-const RATE_LIMITED_PREFIXES = ["/api/", "/auth/"];
+/** The final wait for requests in flight may use this share of the shutdown budget. */
+const IN_FLIGHT_SHARE = 0.8;
+
+/** Where the app origin is kept: configured, or known once listening on PORT=0. */
+interface OriginHolder {
+  value: string | undefined;
+  get(): string;
+}
 
 export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
-  const { config, logger, database } = deps;
+  const { config, logger } = deps;
   const now = deps.now ?? Date.now;
   const startedAtMs = now();
-  let appOrigin = config.appOrigin;
-  const sessions = new Sessions(database.db, { now });
-  const metrics = new GatewayMetrics();
-  let isShuttingDown = false;
-  const realtime = new Realtime({
-    config,
-    logger,
-    db: database.db,
-    sessions,
-    metrics,
-    now,
-    clock: deps.clock,
-    enableTestHooks: deps.enableTestHooks,
-  });
-  const context: AppContext = {
-    config,
-    logger,
-    db: database.db,
-    sessions,
-    auth: new RequestAuth(sessions, () => resolvedOrigin()),
-    mailer:
-      deps.mailer ??
-      (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(logger)),
-    now,
-    appOrigin: () => resolvedOrigin(),
-    events:
-      deps.events ??
-      new SocialBus((error, event) =>
-        logger.error({ event: "social_listener_failed", type: event.type, err: error }),
-      ),
-    presence: deps.presence ?? realtime.presence,
-    metrics,
-  };
-  function resolvedOrigin(): string {
-    if (appOrigin === undefined) throw new Error("the app origin is known only after listening");
-    return appOrigin;
-  }
+  const origin = originHolder(config.appOrigin);
+  const state = { isShuttingDown: false };
+  const cluster = await joinCluster(deps);
+  const { context, realtime } = assemble(deps, origin, cluster);
 
   const app = uWS.App();
   // Before the HTTP catch-all, so /ws upgrades reach the WebSocket edge.
   realtime.mount(app, context);
-  const router = new Router();
-  healthRoutes(router, {
-    now,
-    startedAtMs,
-    connections: () => realtime.connectionCount,
-    rooms: () => realtime.roomCount,
-    isDatabaseUp: () => withTimeout(database.ping(), DB_PING_TIMEOUT_MS, false),
-    isStopping: () => isShuttingDown,
+  const http = await mountApi(app, context, {
+    health: healthSources(deps, { startedAtMs, realtime, cluster, state }),
+    clock: deps.clock,
   });
-  metricsRoutes(router, metrics, config.metricsToken);
-  sessionRoutes(router, context);
-  magicLinkRoutes(router, context);
-  meRoutes(router, context);
-  friendRoutes(router, context);
-  groupRoutes(router, context);
-  inviteRoutes(router, context);
-  directRoutes(router, context);
-  adminRoutes(router, context);
-  oauthRoutes(router, context);
-  webClientRoutes(router, await loadWebClient(config.webDistDir, logger));
-
-  const restLimiter = new RateLimiter(
-    [perPeriod(config.limits.restRequestsPerMinute, 60_000)],
-    now,
-  );
-  const sweeper = setInterval(() => restLimiter.sweep(), SWEEP_EVERY_MS);
-  sweeper.unref();
-
-  const http = mountHttp(app, {
-    router,
-    logger,
-    // Fixture specs for thousands of users are far above the API's cap; only the admin may send one.
-    maxBodyBytes: (path) =>
-      config.adminToken !== undefined && path === FIXTURES_PATH
-        ? FIXTURES_MAX_BODY_BYTES
-        : MAX_BODY_BYTES,
-    trustProxy: config.trustProxy,
-    defaultHeaders: SECURITY_HEADERS,
-    metrics,
-    quietRoutes: new Set([HEALTH_PATH, METRICS_PATH]),
-    beforeHandle(request) {
-      if (!RATE_LIMITED_PREFIXES.some((prefix) => request.path.startsWith(prefix))) return;
-      const spend = restLimiter.spend(request.ip);
-      if (spend.ok) return;
-      metrics.rateLimited("rest");
-      // No path: paths carry invite and friend codes (the request's own line has its route).
-      logger.info({ event: "rate_limited", limit: "rest", ip: request.ip });
-      throw new HttpError("rate_limited", "too many requests; slow down", {
-        retryAfterMs: spend.retryAfterMs,
-      });
-    },
-  });
-
-  metrics.setSources({
+  context.metrics.setSources({
     connections: () => realtime.connectionCount,
     onlineUsers: () => realtime.onlineUserCount,
     rooms: () => realtime.roomCount,
@@ -171,33 +76,124 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
 
   const listenSocket = await listen(app, config.host, config.port);
   const port = uWS.us_socket_local_port(listenSocket);
-  appOrigin ??= `http://localhost:${port}`;
-  logger.info({
-    event: "listening",
-    host: config.host,
-    port,
-    appOrigin,
-    mail: context.mailer.kind,
-  });
+  // Started once listening: a gateway that failed to start leaves no timer behind.
+  const magicLinkSweeper = startMagicLinkSweeper(deps);
+  origin.value ??= `http://localhost:${port}`;
+  const mail = context.mailer.kind;
+  logger.info({ event: "listening", host: config.host, port, appOrigin: origin.value, mail });
 
   return {
     port,
-    appOrigin,
+    appOrigin: origin.value,
     context,
     realtime,
     async shutdown() {
-      if (isShuttingDown) return;
-      isShuttingDown = true;
+      if (state.isShuttingDown) return;
+      state.isShuttingDown = true;
       uWS.us_listen_socket_close(listenSocket);
       await realtime.shutdown();
-      clearInterval(sweeper);
+      http.close();
+      await magicLinkSweeper.stop();
       // Leave part of the budget for closing the database after the last request.
-      const deadline = performance.now() + config.timing.shutdownTimeoutMs * 0.8;
-      while (http.inFlight() > 0 && performance.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await http.settled(config.timing.shutdownTimeoutMs * IN_FLIGHT_SHARE);
       context.mailer.close();
       logger.info({ event: "stopped_listening", unfinishedRequests: http.inFlight() });
+    },
+  };
+}
+
+function startMagicLinkSweeper(deps: GatewayDeps) {
+  const { logger } = deps;
+  return sweepExpiredMagicLinks(deps.database.db, {
+    clock: deps.clock ?? realClock,
+    now: deps.now ?? Date.now,
+    onSwept: (deleted) => logger.debug({ event: "magic_links_swept", deleted }),
+    onError: (error) => logger.warn({ event: "magic_link_sweep_failed", err: error }),
+  });
+}
+
+function healthSources(
+  deps: GatewayDeps,
+  parts: {
+    startedAtMs: number;
+    realtime: Realtime;
+    cluster: ClusterNode | undefined;
+    state: { isShuttingDown: boolean };
+  },
+): HealthSources {
+  const { realtime, cluster, state } = parts;
+  return {
+    now: deps.now ?? Date.now,
+    startedAtMs: parts.startedAtMs,
+    connections: () => realtime.connectionCount,
+    rooms: () => realtime.roomCount,
+    isDatabaseUp: () => withTimeout(deps.database.ping(), DB_PING_TIMEOUT_MS, false),
+    isStopping: () => state.isShuttingDown,
+    ...(cluster === undefined
+      ? {}
+      : { cluster: () => ({ ...cluster.status(), isFenced: cluster.membership.isFenced }) }),
+  };
+}
+
+/** Cluster mode: connected to NATS before anything else, or start-up fails. */
+async function joinCluster(deps: GatewayDeps): Promise<ClusterNode | undefined> {
+  const { config } = deps;
+  if (config.cluster === undefined) return undefined;
+  // Heartbeats, leases and request deadlines run on real time, even when tests drive the rooms.
+  const cluster = await ClusterNode.connect({
+    config: config.cluster,
+    logger: deps.logger,
+    clock: realClock,
+    now: deps.now ?? Date.now,
+    graceMs: config.timing.presenceGraceMs,
+  });
+  deps.logger.info({ event: "cluster_joined", node: cluster.node });
+  return cluster;
+}
+
+/** The real-time layer and what every route needs, wired to each other. */
+function assemble(deps: GatewayDeps, origin: OriginHolder, cluster: ClusterNode | undefined) {
+  const { config, logger, database } = deps;
+  const now = deps.now ?? Date.now;
+  const sessions = new Sessions(database.db, { now });
+  const metrics = new GatewayMetrics();
+  const realtime = new Realtime({
+    config,
+    logger,
+    db: database.db,
+    sessions,
+    metrics,
+    now,
+    clock: deps.clock,
+    enableTestHooks: deps.enableTestHooks,
+    cluster,
+  });
+  const context: AppContext = {
+    config,
+    logger,
+    db: database.db,
+    sessions,
+    auth: new RequestAuth(sessions, () => origin.get()),
+    mailer:
+      deps.mailer ??
+      (config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(logger)),
+    now,
+    appOrigin: () => origin.get(),
+    events: new SocialBus((error, event) =>
+      logger.error({ event: "social_listener_failed", type: event.type, err: error }),
+    ),
+    presence: realtime.presence,
+    metrics,
+  };
+  return { context, realtime };
+}
+
+function originHolder(configured: string | undefined): OriginHolder {
+  return {
+    value: configured,
+    get() {
+      if (this.value === undefined) throw new Error("the app origin is known only after listening");
+      return this.value;
     },
   };
 }

@@ -40,8 +40,8 @@ async function main(): Promise<void> {
   const applied = await migrateToLatest(database.db);
   logger.info({ event: "migrations_applied", count: applied.length, names: applied });
 
-  // Development convenience (SPEC §4): outside NODE_ENV=production, a missing ADMIN_TOKEN is
-  // generated into $DATA_DIR/admin-token (mode 0600). Only the file's path is logged.
+  // Development convenience (docs/API.md, admin API): outside production a missing ADMIN_TOKEN is
+  // generated into $DATA_DIR/admin-token. Only the file's path is logged.
   if (config.adminToken === undefined && process.env.NODE_ENV !== "production") {
     const devToken = await loadOrCreateDevAdminToken(config.dataDir);
     if (devToken) {

@@ -128,6 +128,7 @@ for (const engine of testEngines()) {
           avatarUrl: null,
           online: false,
           lastSeen: null,
+          status: "offline",
         });
         const [event, ...rest] = events.take();
         assert.equal(rest.length, 0);
@@ -142,6 +143,7 @@ for (const engine of testEngines()) {
               avatarUrl: null,
               online: false,
               lastSeen: null,
+              status: "offline",
             },
           },
         });
@@ -161,7 +163,7 @@ for (const engine of testEngines()) {
       }
     });
 
-    test("ignoring drops the request quietly; the requester may ask again", async () => {
+    test("ignoring drops the request quietly (only my own tabs hear of it); the requester may ask again", async () => {
       const [alex, sam] = [await newPerson(t), await newPerson(t)];
       const sent = await ask(alex, sam.code);
       assert.ok("request" in sent.body);
@@ -176,7 +178,10 @@ for (const engine of testEngines()) {
           (await call(t, sam, "POST", `/api/friends/requests/${id}/ignore`)).status,
           204,
         );
-        assert.deepEqual(events.take(), []);
+        const removed = { type: "friend_request_removed", requestId: id } as const;
+        assert.deepEqual(events.take(), [
+          { ...removed, deliveries: [{ userId: sam.id, frame: removed }] },
+        ]);
         assert.deepEqual((await requestsOf(sam)).body.incoming, []);
         assert.deepEqual((await requestsOf(alex)).body.outgoing, []);
         assert.equal(
@@ -305,6 +310,7 @@ for (const engine of testEngines()) {
       const original = t.gateway.context.presence;
       const fake: PresenceReader = {
         isOnline: (id) => id === sam.id,
+        statusOf: (id) => (id === sam.id ? "active" : "offline"),
         lastSeen: (id) => (id === sam.id ? 1_700_000_000_000 : undefined),
         presentIn: () => [],
       };

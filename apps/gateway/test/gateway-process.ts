@@ -26,11 +26,17 @@ export class GatewayProcess {
 
   readonly #ownsDataDir: boolean;
 
-  /** Pass `dataDir` to reuse one across processes (the caller removes it); else a temporary one. */
-  constructor(env: Record<string, string> = {}, options: { dataDir?: string } = {}) {
+  /**
+   * Pass `dataDir` to reuse one across processes (the caller removes it); else a temporary one.
+   * `nodeArgs` replaces what node runs: by default the sources through tsx.
+   */
+  constructor(
+    env: Record<string, string> = {},
+    options: { dataDir?: string; nodeArgs?: readonly string[] } = {},
+  ) {
     this.#ownsDataDir = options.dataDir === undefined;
     this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "clofri-gw-"));
-    this.child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    this.child = spawn(process.execPath, options.nodeArgs ?? ["--import", "tsx", MAIN], {
       env: { PATH: process.env.PATH, PORT: "0", DATA_DIR: this.dataDir, LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -203,6 +203,7 @@ for (const engine of testEngines()) {
       const original = t.gateway.context.presence;
       const fake: PresenceReader = {
         isOnline: () => true,
+        statusOf: () => "active",
         lastSeen: () => undefined,
         presentIn: (id) => (id === group.id ? [member.id] : []),
       };

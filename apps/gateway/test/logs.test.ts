@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import { DEFAULT_MAX_RESTARTS } from "@clofri/actors";
+import { CLOSE_CODES } from "@clofri/protocol";
 import { testEngines } from "../src/db/test-engines.ts";
 import { type TestGateway, tokenFromMail } from "./harness.ts";
 import { call, RELAXED } from "./social-harness.ts";
@@ -74,7 +75,7 @@ describe("logs", () => {
       muted: true,
     });
     assert.equal(muted.status, 200);
-    assert.equal(await WsClient.refusal(t, bogusToken), 401);
+    assert.equal(await WsClient.refusal(t, bogusToken), CLOSE_CODES.sessionEnded);
     const refused = await fetch(`${t.base}/api/me`, {
       headers: { authorization: `Bearer ${bogusToken}` },
     });
@@ -101,10 +102,7 @@ describe("logs", () => {
     assert.ok(find("rate_limited", { userId, limit: "ws_messages" }), "rate limit hit");
     assert.equal(lines().filter((line) => line.event === "rate_limited").length, 1, "once");
     assert.ok(find("member_muted", { userId, groupId, target: bob.id }), "moderation");
-    assert.ok(
-      find("ws_upgrade_refused", { status: 401, reason: "invalid_session" }),
-      "auth failure",
-    );
+    assert.ok(find("ws_admission_refused", { reason: "invalid_session" }), "auth failure");
     const apiCall = find("http_request", { route: "/api/groups/:id/members/:userId", status: 200 });
     assert.ok(apiCall, "HTTP request line by route");
     assert.equal(apiCall.path, undefined, "no raw path (it could carry codes)");

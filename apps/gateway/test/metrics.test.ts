@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { describe, test } from "node:test";
 import { DEFAULT_MAX_RESTARTS } from "@clofri/actors";
+import { CLOSE_CODES } from "@clofri/protocol";
 import { testEngines } from "../src/db/test-engines.ts";
 import type { TestGateway } from "./harness.ts";
 import { type Family, parseExposition, sampleValue } from "./prometheus-text.ts";
@@ -17,6 +19,19 @@ async function scrape(t: TestGateway, token?: string): Promise<Map<string, Famil
   assert.equal(response.status, 200);
   assert.match(response.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
   return parseExposition(await response.text());
+}
+
+/** A method the API does not serve (fetch refuses to send TRACE; uWS refuses made-up ones). */
+function traceStatus(t: TestGateway): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: t.gateway.port, method: "TRACE", path: "/" });
+    req.once("response", (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    req.once("error", reject);
+    req.end();
+  });
 }
 
 /** Scrapes before and after `act`, returning how much a sample moved. */
@@ -213,7 +228,7 @@ describe("GET /metrics", () => {
     assert.deepEqual(moved, [DEFAULT_MAX_RESTARTS + 1, DEFAULT_MAX_RESTARTS, 1, 1]);
   });
 
-  test("closes are counted by code; HTTP requests by route pattern, never the raw path", async () => {
+  test("closes are counted by code; HTTP requests by route pattern, never the raw path or method", async () => {
     const { alice, group } = await chatCast(t);
     const moved = await delta(
       t,
@@ -223,18 +238,20 @@ describe("GET /metrics", () => {
         ["clofri_http_requests_total", { method: "GET", route: "/api/groups/:id", status: "200" }],
         ["clofri_http_requests_total", { method: "GET", route: "unmatched", status: "404" }],
         ["clofri_http_request_duration_seconds_count", { method: "GET", route: "/api/groups/:id" }],
+        ["clofri_http_requests_total", { method: "other", route: "unmatched", status: "405" }],
       ],
       async () => {
         const open = t.gateway.realtime.connectionCount;
         const { client } = await WsClient.open(t, alice.token);
         await client.close(1000);
         await eventually(() => t.gateway.realtime.connectionCount === open, "the socket is gone");
-        assert.equal(await WsClient.refusal(t, "not-a-session-token"), 401);
+        assert.equal(await WsClient.refusal(t, "not-a-session-token"), CLOSE_CODES.sessionEnded);
         assert.equal((await call(t, alice, "GET", `/api/groups/${group.id}`)).status, 200);
         assert.equal((await fetch(`${t.base}/api/no/such/${group.id}`)).status, 404);
+        assert.equal(await traceStatus(t), 405);
       },
     );
-    assert.deepEqual(moved, [1, 1, 1, 1, 1]);
+    assert.deepEqual(moved, [1, 1, 1, 1, 1, 1]);
     const families = await scrape(t);
     const routes = families.get("clofri_http_requests_total")?.samples.map((s) => s.labels.route);
     assert.ok(routes?.includes("/metrics"));

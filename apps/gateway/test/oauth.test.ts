@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { type Dispatcher, getGlobalDispatcher, MockAgent, setGlobalDispatcher } from "undici";
 import { testEngines } from "../src/db/test-engines.ts";
-import { cookieValue, startTestGateway, type TestGateway, tokenFromMail } from "./harness.ts";
-
-// Only the providers' HTTP endpoints are stubbed: the gateway, arctic and the database are real.
-// Loopback stays open so the test's own requests reach the gateway through the same dispatcher.
+import { cookieValue, startTestGateway, type TestGateway } from "./harness.ts";
+import {
+  assertStateCookiesCleared,
+  callback,
+  JSON_HEADERS,
+  magicLinkUser,
+  me,
+  sessionCount,
+  startSignIn,
+  useProviderStubs,
+} from "./oauth-harness.ts";
 
 const RELAXED = { REST_REQUESTS_PER_MINUTE: "100000", MAGIC_LINKS_PER_15_MIN: "100000" };
 const GOOGLE_AND_DISCORD = {
@@ -23,167 +29,7 @@ const GITHUB_ONLY_OVER_HTTPS = {
   GITHUB_CLIENT_SECRET: "github-secret",
 };
 
-let mockAgent: MockAgent;
-let previousDispatcher: Dispatcher;
-before(() => {
-  previousDispatcher = getGlobalDispatcher();
-  mockAgent = new MockAgent();
-  mockAgent.enableNetConnect(/^127\.0\.0\.1:\d+$/);
-  setGlobalDispatcher(mockAgent);
-});
-after(async () => {
-  setGlobalDispatcher(previousDispatcher);
-  await mockAgent.close();
-});
-
-/** An ID token as Google's token endpoint returns it (the gateway does not check the signature). */
-function idToken(claims: Record<string, unknown>): string {
-  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
-  return `${part({ alg: "RS256", typ: "JWT" })}.${part(claims)}.c2lnbmF0dXJl`;
-}
-
-function formBody(body: unknown): URLSearchParams {
-  if (typeof body === "string") return new URLSearchParams(body);
-  if (body instanceof Uint8Array) return new URLSearchParams(Buffer.from(body).toString());
-  throw new Error(`unexpected token request body: ${String(body)}`);
-}
-
-const JSON_HEADERS = { headers: { "content-type": "application/json" } };
-
-/** Google answers one code exchange with these ID-token claims; resolves with the form it got. */
-function googleAnswers(claims: Record<string, unknown>): Promise<URLSearchParams> {
-  return new Promise((resolve) => {
-    mockAgent
-      .get("https://oauth2.googleapis.com")
-      .intercept({ path: "/token", method: "POST" })
-      .reply(
-        200,
-        (options) => {
-          resolve(formBody(options.body));
-          const token = idToken({
-            iss: "https://accounts.google.com",
-            aud: "google-client",
-            ...claims,
-          });
-          return {
-            access_token: "g-access",
-            token_type: "Bearer",
-            expires_in: 3599,
-            id_token: token,
-          };
-        },
-        JSON_HEADERS,
-      );
-  });
-}
-
-function discordAnswers(user: Record<string, unknown>): void {
-  const discord = mockAgent.get("https://discord.com");
-  discord
-    .intercept({ path: "/api/oauth2/token", method: "POST" })
-    .reply(
-      200,
-      { access_token: "d-access", token_type: "Bearer", expires_in: 604800 },
-      JSON_HEADERS,
-    );
-  discord
-    .intercept({
-      path: "/api/users/@me",
-      method: "GET",
-      headers: { authorization: "Bearer d-access" },
-    })
-    .reply(200, user, JSON_HEADERS);
-}
-
-function githubAnswers(user: Record<string, unknown>, emails: Array<Record<string, unknown>>) {
-  mockAgent
-    .get("https://github.com")
-    .intercept({ path: "/login/oauth/access_token", method: "POST" })
-    .reply(
-      200,
-      { access_token: "gh-access", token_type: "bearer", scope: "read:user" },
-      JSON_HEADERS,
-    );
-  const api = mockAgent.get("https://api.github.com");
-  const headers = { authorization: "Bearer gh-access" };
-  api.intercept({ path: "/user", method: "GET", headers }).reply(200, user, JSON_HEADERS);
-  api.intercept({ path: "/user/emails", method: "GET", headers }).reply(200, emails, JSON_HEADERS);
-}
-
-interface Started {
-  location: URL;
-  setCookies: string[];
-  /** The state cookies as the browser sends them back. */
-  cookie: string;
-  state: string;
-}
-
-async function startSignIn(t: TestGateway, provider: string): Promise<Started> {
-  const response = await fetch(`${t.base}/auth/${provider}`, { redirect: "manual" });
-  assert.equal(response.status, 302);
-  const location = new URL(response.headers.get("location") ?? "");
-  const setCookies = response.headers.getSetCookie();
-  const cookie = setCookies.map((each) => each.split(";")[0]).join("; ");
-  return { location, setCookies, cookie, state: location.searchParams.get("state") ?? "" };
-}
-
-async function callback(
-  t: TestGateway,
-  provider: string,
-  query: Record<string, string>,
-  cookie?: string,
-) {
-  const response = await fetch(
-    `${t.base}/auth/${provider}/callback?${new URLSearchParams(query)}`,
-    { redirect: "manual", headers: cookie ? { cookie } : {} },
-  );
-  const setCookies = response.headers.getSetCookie();
-  const sessionCookie = setCookies.find((each) => each.startsWith("clofri_session="));
-  return {
-    status: response.status,
-    location: response.headers.get("location"),
-    setCookies,
-    sessionToken: cookieValue(sessionCookie ?? null, "clofri_session"),
-  };
-}
-
-async function me(t: TestGateway, token: string) {
-  const response = await fetch(`${t.base}/api/me`, {
-    headers: { cookie: `clofri_session=${token}` },
-  });
-  assert.equal(response.status, 200);
-  const body = (await response.json()) as {
-    user: { id: string; email: string; displayName: string; avatarUrl: string | null };
-  };
-  return body.user;
-}
-
-async function sessionCount(t: TestGateway): Promise<number> {
-  const rows = await t.database.db.selectFrom("sessions").select("id").execute();
-  return rows.length;
-}
-
-async function magicLinkUser(t: TestGateway, email: string): Promise<string> {
-  const post = (path: string, body: unknown) =>
-    fetch(`${t.base}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: t.origin },
-      body: JSON.stringify(body),
-    });
-  assert.equal((await post("/auth/magic-link", { email })).status, 202);
-  const token = tokenFromMail(await t.mailer.next(email));
-  const verified = await post("/auth/magic-link/verify", { token });
-  assert.equal(verified.status, 200);
-  return ((await verified.json()) as { user: { id: string } }).user.id;
-}
-
-function assertStateCookiesCleared(setCookies: string[], provider: string): void {
-  for (const name of [`clofri_oauth_state_${provider}`, `clofri_oauth_verifier_${provider}`]) {
-    const cleared = setCookies.find((each) => each.startsWith(`${name}=;`));
-    assert.ok(cleared, `${name} is cleared`);
-    assert.match(cleared, /Path=\/auth; Max-Age=0/);
-  }
-}
+const stubs = useProviderStubs();
 
 for (const engine of testEngines()) {
   describe(`OAuth sign-in [${engine.name}]`, () => {
@@ -261,7 +107,7 @@ for (const engine of testEngines()) {
 
     test("success creates the user and a session; the PKCE verifier reaches the token endpoint", async () => {
       const started = await startSignIn(t, "google");
-      const tokenRequest = googleAnswers({
+      const tokenRequest = stubs.google({
         sub: "google-1",
         email: "ada@example.test",
         email_verified: true,
@@ -293,7 +139,7 @@ for (const engine of testEngines()) {
       assert.equal(user.avatarUrl, "https://lh3.example.test/ada.png");
 
       const again = await startSignIn(t, "google");
-      googleAnswers({ sub: "google-1", email: "ada.new@example.test", email_verified: true });
+      stubs.google({ sub: "google-1", email: "ada.new@example.test", email_verified: true });
       const second = await callback(
         t,
         "google",
@@ -306,6 +152,35 @@ for (const engine of testEngines()) {
       const sameUser = await me(t, second.sessionToken);
       assert.equal(sameUser.id, user.id, "the second sign-in finds the same user");
       assert.equal(sameUser.email, "ada@example.test");
+    });
+
+    test("a provider's name loses its bidi controls; one that shows nothing gives way to the email", async () => {
+      const names = [
+        {
+          sub: "google-spoof",
+          name: "\u202eevil\u202c",
+          email: "spoof@example.test",
+          expected: "evil",
+        },
+        {
+          sub: "google-blank",
+          name: "\u200b\u200d",
+          email: "blank.one@example.test",
+          expected: "blank.one",
+        },
+      ];
+      for (const { sub, name, email, expected } of names) {
+        const started = await startSignIn(t, "google");
+        stubs.google({ sub, email, email_verified: true, name });
+        const done = await callback(
+          t,
+          "google",
+          { code: "c", state: started.state },
+          started.cookie,
+        );
+        assert.ok(done.sessionToken, email);
+        assert.equal((await me(t, done.sessionToken)).displayName, expected);
+      }
     });
 
     test("a wrong state, a missing state cookie or a provider error creates no session", async () => {
@@ -337,13 +212,13 @@ for (const engine of testEngines()) {
       assertStateCookiesCleared(denied.setCookies, "google");
 
       assert.equal(await sessionCount(t), sessionsBefore);
-      assert.deepEqual(mockAgent.pendingInterceptors(), [], "no provider was called");
+      assert.deepEqual(stubs.agent.pendingInterceptors(), [], "no provider was called");
     });
 
     test("a failed code exchange creates no session", async () => {
       const sessionsBefore = await sessionCount(t);
       const started = await startSignIn(t, "google");
-      mockAgent
+      stubs.agent
         .get("https://oauth2.googleapis.com")
         .intercept({ path: "/token", method: "POST" })
         .reply(400, { error: "invalid_grant", error_description: "Bad Request" }, JSON_HEADERS);
@@ -362,7 +237,7 @@ for (const engine of testEngines()) {
     test("a verified email links to the existing magic-link account", async () => {
       const userId = await magicLinkUser(t, "grace@example.test");
       const started = await startSignIn(t, "google");
-      googleAnswers({
+      stubs.google({
         sub: "google-grace",
         email: "Grace@Example.test",
         email_verified: true,
@@ -387,7 +262,7 @@ for (const engine of testEngines()) {
       ];
       for (const { id, email } of attempts) {
         const started = await startSignIn(t, "discord");
-        discordAnswers({
+        stubs.discord({
           id,
           username: "linus",
           global_name: null,
@@ -413,7 +288,7 @@ for (const engine of testEngines()) {
       assert.deepEqual(unused, []);
 
       const started = await startSignIn(t, "discord");
-      discordAnswers({
+      stubs.discord({
         id: "9001",
         username: "linus",
         global_name: "Linus",
@@ -437,7 +312,7 @@ for (const engine of testEngines()) {
       const started = await startSignIn(t, "discord");
       assert.equal(started.location.origin, "https://discord.com");
       assert.equal(started.location.searchParams.get("code_challenge_method"), "S256");
-      discordAnswers({
+      stubs.discord({
         id: "80351110224678912",
         username: "nelly",
         global_name: "Nelly",
@@ -462,7 +337,7 @@ for (const engine of testEngines()) {
 
     test("GitHub: the primary verified email signs in; without one, sign-in is refused", async () => {
       const started = await startSignIn(gh, "github");
-      githubAnswers(
+      stubs.github(
         { id: 583231, login: "octocat", name: null, avatar_url: "https://avatars.example.test/1" },
         [
           { email: "old@example.test", primary: false, verified: true },
@@ -487,7 +362,7 @@ for (const engine of testEngines()) {
       assert.equal(user.avatarUrl, "https://avatars.example.test/1");
 
       const next = await startSignIn(gh, "github");
-      githubAnswers({ id: 583232, login: "hubot", name: "Hubot", avatar_url: null }, [
+      stubs.github({ id: 583232, login: "hubot", name: "Hubot", avatar_url: null }, [
         { email: "hubot@example.test", primary: true, verified: false },
       ]);
       const refused = await callback(gh, "github", { code: "c", state: next.state }, next.cookie);

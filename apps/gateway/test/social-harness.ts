@@ -1,13 +1,19 @@
-import { newCode } from "../src/auth/tokens.ts";
 import { insertUser } from "../src/db/test-fixtures.ts";
 import { FRIEND_CODE_LENGTH } from "../src/db/users.ts";
 import type { SocialEvent } from "../src/social/events.ts";
+import { newCode } from "../src/tokens.ts";
 import type { TestGateway } from "./harness.ts";
 
 // Fixtures for the social API's tests: people with sessions made directly in the database (fast),
 // a typed API caller with a Bearer token, and a recorder of the social events a test causes.
 
 export const RELAXED = { REST_REQUESTS_PER_MINUTE: "100000" };
+/** RELAXED, and chat limits no test's burst of sends reaches. */
+export const LOUD = {
+  ...RELAXED,
+  MESSAGES_PER_MINUTE: "100000",
+  MESSAGE_BURST_PER_SECOND: "100000",
+};
 
 export interface Person {
   id: string;

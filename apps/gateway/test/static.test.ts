@@ -143,13 +143,17 @@ describe("the built web client", () => {
   });
 
   test("a missing asset is a real 404, not the page", async () => {
-    for (const path of ["/assets/main-00000000.js", "/assets/", "/assets"]) {
+    for (const path of ["/assets/main-00000000.js", "/assets"]) {
       const missing = await fetch(`${t.base}${path}`);
       assert.equal(missing.status, 404, path);
       assert.deepEqual(await missing.json(), {
         error: { code: "not_found", message: `no file at ${path}` },
       });
     }
+    // A trailing slash is another spelling of a path: refused before any route (DECISIONS).
+    const slashed = await fetch(`${t.base}/assets/`);
+    assert.equal(slashed.status, 404);
+    assert.equal(((await slashed.json()) as { error: { code: string } }).error.code, "not_found");
   });
 
   test("server paths keep their JSON 404 instead of the page", async () => {
@@ -191,7 +195,13 @@ describe("the built web client", () => {
       "/assets/../.env",
     ];
     for (const path of attempts) {
-      const response = await raw(t.base, path);
+      let response = await raw(t.base, path);
+      // Another spelling of a path is sent to its one spelling, always a path on this origin.
+      if (response.status === 308) {
+        const location = String(response.headers.location);
+        assert.match(location, /^\/(?![/\\])/, `${path} redirected off the origin`);
+        response = await raw(t.base, location);
+      }
       const body = response.body.toString();
       assert.ok(!body.includes(OUTSIDE_SECRET), `${path} leaked a file outside dist`);
       assert.ok(!body.includes("hidden"), `${path} served a dotfile`);

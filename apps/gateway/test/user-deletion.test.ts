@@ -14,6 +14,13 @@ import {
 } from "./social-harness.ts";
 
 const ADMIN_TOKEN = "admin-token-for-user-deletion-tests";
+const RACING_GROUPS = 30;
+const RACE_ROUNDS = 3;
+
+interface Fixtures {
+  users: Array<{ id: string; token: string }>;
+  groups: Array<{ id: string; members: string[] }>;
+}
 
 for (const engine of testEngines()) {
   describe(`deleting a user tells the people who stay [${engine.name}]`, () => {
@@ -80,5 +87,83 @@ for (const engine of testEngines()) {
         events.stop();
       }
     });
+
+    test("a creator deleted while a member leaves: every group keeps one creator or goes", async () => {
+      const broken: string[] = [];
+      for (let round = 0; round < RACE_ROUNDS; round++) {
+        broken.push(...(await raceDeletionsAndLeaves(t)));
+      }
+      assert.deepEqual(broken, []);
+    });
   });
+}
+
+/**
+ * In each of 30 groups at once, deletes the creator while one member leaves. Half the groups have
+ * that member only (the group must go), half one more (who must be left as the creator). Returns
+ * what went wrong, group by group.
+ */
+async function raceDeletionsAndLeaves(t: TestGateway): Promise<string[]> {
+  const shapes = Array.from({ length: RACING_GROUPS }, (_, i) => (i % 2 === 0 ? 2 : 3));
+  const users = shapes.reduce((sum, size) => sum + size, 0);
+  let next = 0;
+  const groups = shapes.map((size, i) => ({
+    name: `Race ${i}`,
+    members: Array.from({ length: size }, () => next++),
+  }));
+  const created = await fetch(`${t.base}/admin/fixtures`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ users, groups }),
+  });
+  assert.equal(created.status, 201);
+  const fixtures = (await created.json()) as Fixtures;
+  const tokenOf = new Map(fixtures.users.map((user) => [user.id, user.token]));
+  const person = (id: string | undefined) => {
+    const token = id === undefined ? undefined : tokenOf.get(id);
+    if (id === undefined || token === undefined) throw new Error("expected a fixture user");
+    return { id, token, name: "", code: "" };
+  };
+
+  // Sessions checked once beforehand, so each leave goes straight to its transaction.
+  for (const { members } of fixtures.groups) {
+    assert.equal((await call(t, person(members[1]), "GET", "/api/groups")).status, 200);
+  }
+  const statuses = await Promise.all(
+    fixtures.groups.flatMap(({ id, members: [creatorId, leaverId] }) => [
+      call(t, person(leaverId), "POST", `/api/groups/${id}/leave`).then((reply) => reply.status),
+      fetch(`${t.base}/admin/users/${creatorId}`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      }).then((response) => response.status),
+    ]),
+  );
+  assert.deepEqual(new Set(statuses), new Set([204]));
+
+  const broken: string[] = [];
+  for (const { id, members } of fixtures.groups) {
+    const stayer = members[2];
+    const row = await t.database.db
+      .selectFrom("groups")
+      .select("creator_id")
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (stayer === undefined) {
+      if (row) broken.push(`${id}: everyone left, yet the group is still there`);
+      continue;
+    }
+    const seen = await call<{ group: GroupBody }>(t, person(stayer), "GET", `/api/groups/${id}`);
+    const view = seen.body.group;
+    const isSoleCreator =
+      seen.status === 200 &&
+      view.role === "creator" &&
+      view.members.length === 1 &&
+      row?.creator_id === stayer;
+    if (!isSoleCreator) {
+      broken.push(
+        `${id}: ${seen.status} ${JSON.stringify(view?.members)}, creator ${row?.creator_id}`,
+      );
+    }
+  }
+  return broken;
 }

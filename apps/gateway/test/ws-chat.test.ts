@@ -76,6 +76,8 @@ describe("chatting over the WebSocket", () => {
         text: "hi",
         ts: ack.ts,
         key: "k1",
+        mentions: [],
+        reactions: {},
       });
     }
   });

@@ -27,9 +27,6 @@ export interface ConnectOptions {
 }
 
 const DEFAULT_WAIT_MS = 3_000;
-const MAX_OPEN_ATTEMPTS = 3;
-/** The close code a client sees when the server drops the TCP connection without a close frame. */
-const DROPPED_AFTER_UPGRADE = 1006;
 
 export class WsClient {
   /** Every frame received, in order. */
@@ -65,7 +62,11 @@ export class WsClient {
   }
 
   /** Opens a socket as the holder of `token`; rejects with the HTTP status if it is refused. */
-  static connect(t: TestGateway, token?: string, options: ConnectOptions = {}): Promise<WsClient> {
+  static connect(
+    t: Pick<TestGateway, "base" | "nextWsBase">,
+    token?: string,
+    options: ConnectOptions = {},
+  ): Promise<WsClient> {
     const socket = new WebSocket(wsUrl(t), upgradeOptions(token, options));
     const client = new WsClient(socket);
     return new Promise((resolve, reject) => {
@@ -80,40 +81,49 @@ export class WsClient {
 
   /**
    * Connects, reads the hello, and checks the socket is still there with one plain heartbeat
-   * (not activity, so idle and presence are unchanged). uWS 20.30 sometimes closes a socket it
-   * has just upgraded after an await, right after the hello (uNetworking/uWebSockets.js#1108,
-   * fixed upstream in uNetworking/uWebSockets#1929; about 1 in 100 here): like the web client,
-   * this reconnects when that happens, at most twice.
+   * (not activity, so idle and presence are unchanged). No retry: a socket the server drops is a
+   * failure the test must see.
    */
   static async open(
-    t: TestGateway,
+    t: Pick<TestGateway, "base" | "nextWsBase">,
     token: string,
     options: ConnectOptions = {},
   ): Promise<{ client: WsClient; hello: Frame }> {
-    for (let attempt = 1; ; attempt++) {
-      const client = await WsClient.connect(t, token, options);
-      try {
-        const hello = await client.next("hello");
-        await client.request({ type: "heartbeat" });
-        return { client, hello };
-      } catch (error) {
-        if (attempt === MAX_OPEN_ATTEMPTS || client.#closedWith?.code !== DROPPED_AFTER_UPGRADE) {
-          throw error;
-        }
-      }
-    }
+    const client = await WsClient.connect(t, token, options);
+    const hello = await client.next("hello");
+    await client.request({ type: "heartbeat" });
+    return { client, hello };
   }
 
-  /** The HTTP status with which the gateway refuses this upgrade (throws if it accepts). */
-  static async refusal(t: TestGateway, token?: string, options: ConnectOptions = {}) {
+  /**
+   * How the gateway refuses this socket: the HTTP status of a refused upgrade (401, 403, 503), or
+   * the close code of a socket closed before any hello (a session confirmed after the upgrade,
+   * PROTOCOL "Connection (amended)"). Throws if a hello arrives.
+   */
+  static async refusal(t: Pick<TestGateway, "base">, token?: string, options: ConnectOptions = {}) {
+    let client: WsClient;
     try {
-      const client = await WsClient.connect(t, token, options);
-      client.terminate();
+      client = await WsClient.connect(t, token, options);
     } catch (error) {
       if (error instanceof UpgradeRefused) return error.status;
       throw error;
     }
-    throw new Error("expected the upgrade to be refused, but the socket opened");
+    // A socket that was let in gets frames instead: the first one ends the wait (no hang).
+    const first = await Promise.race([
+      client.closed.then(() => ({})),
+      client
+        .next(() => true)
+        .then(
+          (frame) => ({ frame }),
+          () => ({}),
+        ),
+    ]);
+    if ("frame" in first || client.received.length > 0) {
+      void client.close();
+      const types = client.received.map((frame) => frame.type).join(", ");
+      throw new Error(`expected the socket to be refused, but it received ${types}`);
+    }
+    return (await client.closed).code;
   }
 
   get isClosed(): boolean {
@@ -297,8 +307,8 @@ export async function eventually(
   }
 }
 
-function wsUrl(t: TestGateway): string {
-  return `${t.base.replace(/^http/, "ws")}/ws`;
+function wsUrl(t: Pick<TestGateway, "base" | "nextWsBase">): string {
+  return `${(t.nextWsBase?.() ?? t.base).replace(/^http/, "ws")}/ws`;
 }
 
 function upgradeOptions(

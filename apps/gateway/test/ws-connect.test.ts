@@ -1,9 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { CLOSE_CODES } from "@clofri/protocol";
 import { testEngines } from "../src/db/test-engines.ts";
 import type { TestGateway } from "./harness.ts";
 import { call, RELAXED } from "./social-harness.ts";
-import { chatCast, closeAll, type Frame, joined, useTestGateway, WsClient } from "./ws-client.ts";
+import {
+  chatCast,
+  closeAll,
+  eventually,
+  type Frame,
+  joined,
+  useTestGateway,
+  WsClient,
+} from "./ws-client.ts";
 
 for (const engine of testEngines()) {
   describe(`WebSocket upgrade and hello [${engine.name}]`, () => {
@@ -12,12 +21,15 @@ for (const engine of testEngines()) {
       t = started;
     });
 
-    test("no session, an unknown token or a foreign Origin is refused before any socket exists", async () => {
+    test("no session or a foreign Origin is refused at the upgrade; an unknown token gets 4001 before any hello", async () => {
       const { alice } = await chatCast(t);
       assert.equal(await WsClient.refusal(t), 401);
-      assert.equal(await WsClient.refusal(t, "not-a-session-token-at-all"), 401);
       assert.equal(await WsClient.refusal(t, alice.token, { origin: "https://evil.example" }), 403);
-      assert.equal(t.gateway.realtime.connectionCount, 0);
+      assert.equal(
+        await WsClient.refusal(t, "not-a-session-token-at-all"),
+        CLOSE_CODES.sessionEnded,
+      );
+      await eventually(() => t.gateway.realtime.connectionCount === 0, "no socket is left");
     });
 
     test("the session cookie with the app's own Origin is accepted, as a browser sends it", async () => {
@@ -43,7 +55,12 @@ for (const engine of testEngines()) {
         clients.push(client);
 
         assert.equal(client.received[0], hello, "hello comes first");
-        assert.deepEqual(hello.user, { id: alice.id, displayName: alice.name, avatarUrl: null });
+        assert.deepEqual(hello.user, {
+          id: alice.id,
+          displayName: alice.name,
+          avatarUrl: null,
+          presenceMode: "auto",
+        });
         const friends = hello.friends as Array<{ id: string; online: boolean; lastSeen: unknown }>;
         assert.deepEqual(
           friends.map(({ id, online }) => ({ id, online })).sort(byId),
@@ -62,6 +79,10 @@ for (const engine of testEngines()) {
             role: "creator",
             muted: false,
             present: [bob.id],
+            unread: 0,
+            mentioned: false,
+            lastActivityAt: null,
+            preview: null,
           },
         ]);
         assert.deepEqual(hello.limits, {
@@ -129,7 +150,14 @@ function byId(a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? -1 : 1;
 }
 
+/** What /health counts, added up over every gateway (both of a cluster pair). */
 async function health(t: TestGateway): Promise<{ connections: number; rooms: number }> {
-  const response = await fetch(`${t.base}/health`);
-  return (await response.json()) as { connections: number; rooms: number };
+  const total = { connections: 0, rooms: 0 };
+  for (const base of t.bases ?? [t.base]) {
+    const response = await fetch(`${base}/health`);
+    const body = (await response.json()) as { connections: number; rooms: number };
+    total.connections += body.connections;
+    total.rooms += body.rooms;
+  }
+  return total;
 }

@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { CLOSE_CODES } from "@clofri/protocol";
 import { testEngines } from "../src/db/test-engines.ts";
 import type { TestGateway } from "./harness.ts";
-import { RELAXED } from "./social-harness.ts";
-import { chatCast, eventually, joined, useTestGateway, WsClient } from "./ws-client.ts";
+import { onlyOnOneGateway } from "./pair-harness.ts";
+import { LOUD, RELAXED } from "./social-harness.ts";
+import { chatCast, eventually, type Frame, joined, useTestGateway, WsClient } from "./ws-client.ts";
+
+const SHARED_OUT = onlyOnOneGateway(
+  "a cluster shares a person's budget out among the gateways they are on, so a tab on another gateway has its share (cluster-people.test.ts tests the sum)",
+);
 
 const [engine] = testEngines();
 
@@ -28,7 +34,9 @@ describe("limits of the WebSocket edge", () => {
     return ws.request({ type: "send", group, text: `m${n}`, key: `k${n}` });
   }
 
-  test("past the burst, send is rate_limited with retryAfterMs; the budget is the session's, not the tab's", async () => {
+  test("past the burst, send is rate_limited with retryAfterMs; the budget is the person's, not the tab's", {
+    skip: SHARED_OUT,
+  }, async () => {
     const { alice, group, aliceWs } = await inRoom();
     for (let i = 1; i <= 5; i++) assert.equal((await send(aliceWs, group.id, i)).type, "ack");
     const refused = await send(aliceWs, group.id, 6);
@@ -36,7 +44,7 @@ describe("limits of the WebSocket edge", () => {
     assert.equal(refused.code, "rate_limited");
     assert.equal(refused.retryAfterMs, 200, "one token of 5 per second");
 
-    // A second tab of the same session (a reconnect, too) finds the budget spent.
+    // A second tab (a reconnect, too) finds the budget spent.
     const tab = await joined(t, alice, group.id);
     clients.push(tab.client);
     assert.equal((await send(tab.client, group.id, 7)).code, "rate_limited");
@@ -135,9 +143,7 @@ describe("a client that does not read", () => {
     {
       engine,
       env: {
-        ...RELAXED,
-        MESSAGES_PER_MINUTE: "100000",
-        MESSAGE_BURST_PER_SECOND: "100000",
+        ...LOUD,
         RING_MAX_MESSAGES: "400",
         MAX_BACKPRESSURE_BYTES: "65536",
       },
@@ -213,5 +219,70 @@ describe("the control-frame budget is configurable", () => {
     t.clock.nowMs += 500;
     assert.equal((await client.request({ type: "heartbeat" })).type, "heartbeat_ack");
     assert.equal((await client.request({ type: "heartbeat" })).code, "rate_limited");
+    t.clock.nowMs += 60_000;
+  });
+
+  test("the budget is the person's: another tab finds it spent", { skip: SHARED_OUT }, async () => {
+    const { alice } = await chatCast(t);
+    const first = (await WsClient.open(t, alice.token)).client;
+    const second = (await WsClient.open(t, alice.token)).client;
+    clients.push(first, second);
+    // Opening spent two heartbeats: two left of the burst of four.
+    for (let i = 0; i < 2; i++) {
+      assert.equal((await first.request({ type: "heartbeat" })).type, "heartbeat_ack");
+    }
+    assert.equal((await second.request({ type: "heartbeat" })).code, "rate_limited");
+    t.clock.nowMs += 60_000;
+  });
+
+  for (const [kind, refusedFrame] of [
+    ["malformed", (ref: string) => `{"type":"join","group":42,"ref":"${ref}"}`],
+    ["for a room not joined", (ref: string) => sendTo(NOT_JOINED_GROUP, ref)],
+  ] as const) {
+    test(`frames ${kind} spend the budget too`, async () => {
+      const { alice } = await chatCast(t);
+      const { client } = await WsClient.open(t, alice.token);
+      clients.push(client);
+      const replies: Frame[] = [];
+      for (let i = 0; i < 4; i++) {
+        const ref = `${kind}-${i}`;
+        client.sendRaw(refusedFrame(ref));
+        replies.push(await client.next((f) => f.ref === ref));
+      }
+      const codes = replies.map((reply) => reply.code);
+      const answer = kind === "malformed" ? "invalid_frame" : "not_joined";
+      assert.deepEqual(codes, [answer, answer, answer, "rate_limited"]);
+      t.clock.nowMs += 60_000;
+    });
+  }
+
+  test("binary frames spend the budget too", async () => {
+    const { alice } = await chatCast(t);
+    const { client } = await WsClient.open(t, alice.token);
+    clients.push(client);
+    // Opening spent one heartbeat: three left of the burst of four.
+    for (let i = 0; i < 4; i++) client.sendRaw(Buffer.from([1, 2, 3]), { binary: true });
+    await client.until(() => client.count("error") === 4, "four answers");
+    const codes = client.all("error").map((reply) => reply.code);
+    assert.deepEqual(codes, ["invalid_frame", "invalid_frame", "invalid_frame", "rate_limited"]);
+    t.clock.nowMs += 60_000;
+  });
+
+  test("a flood of malformed frames is abuse: the socket closes with 4008, others go on", async () => {
+    const { alice, bob } = await chatCast(t);
+    const flooder = (await WsClient.open(t, alice.token)).client;
+    const bystander = (await WsClient.open(t, bob.token)).client;
+    clients.push(flooder, bystander);
+    const junk = `{"type":"${"x".repeat(16_000)}"}`;
+    for (let i = 0; i < 400; i++) flooder.sendRaw(junk);
+    assert.equal((await flooder.closed).code, CLOSE_CODES.policyViolation);
+    assert.equal((await bystander.request({ type: "heartbeat" })).type, "heartbeat_ack");
+    t.clock.nowMs += 60_000;
   });
 });
+
+const NOT_JOINED_GROUP = "00000000-0000-4000-8000-000000000000";
+
+function sendTo(group: string, ref: string): string {
+  return JSON.stringify({ type: "send", group, text: "hi", key: ref, ref });
+}

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { ManualClock } from "@clofri/actors/testing";
 import { testEngines } from "../src/db/test-engines.ts";
 import type { TestGateway } from "./harness.ts";
-import { type Person, RELAXED } from "./social-harness.ts";
+import { LOUD, type Person } from "./social-harness.ts";
 import { chatCast, eventually, type Frame, joined, useTestGateway, WsClient } from "./ws-client.ts";
 
 const [engine] = testEngines();
@@ -11,7 +11,6 @@ const RING_MAX_MESSAGES = 5;
 const ROOM_LINGER_MS = 120_000;
 const HOUR_MS = 3_600_000;
 const MAX_AGE_MS = 24 * HOUR_MS;
-const LOUD = { ...RELAXED, MESSAGES_PER_MINUTE: "100000", MESSAGE_BURST_PER_SECOND: "100000" };
 
 function seqs(messages: unknown): number[] {
   return (messages as Frame[]).map((message) => message.seq as number);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { CLOSE_CODES } from "@clofri/protocol";
 import { testEngines } from "../src/db/test-engines.ts";
 import { startTestGateway, type TestGateway } from "./harness.ts";
 import { call, RELAXED } from "./social-harness.ts";
@@ -37,7 +38,11 @@ describe("sessions ending close their sockets with 4001", () => {
     assert.deepEqual(await tab1.closed, { code: 4001, reason: "session ended" });
     assert.equal((await tab2.closed).code, 4001);
     assert.equal((await phone.request({ type: "heartbeat" })).type, "heartbeat_ack");
-    assert.equal(await WsClient.refusal(t, alice.token), 401, "the token no longer opens a socket");
+    assert.equal(
+      await WsClient.refusal(t, alice.token),
+      CLOSE_CODES.sessionEnded,
+      "the token no longer opens a socket",
+    );
     await bobSide.client.request({ type: "heartbeat" });
     assert.equal(bobSide.client.all("friend_offline").length, 0, "Alice is still online");
   });
@@ -99,7 +104,7 @@ for (const engine of testEngines()) {
       t = started;
     });
 
-    test("connected users keep chatting; new sign-ins get 503; /health says db down", async () => {
+    test("connected users keep chatting; new sign-ins are closed with 1001 to retry; /health says db down", async () => {
       const { alice, bob, carol, group } = await chatCast(t);
       const aliceWs = (await joined(t, alice, group.id)).client;
       const bobWs = (await joined(t, bob, group.id)).client;
@@ -127,8 +132,11 @@ for (const engine of testEngines()) {
       );
       assert.equal((await tab.request({ type: "join", group: group.id })).type, "group_state");
 
-      assert.equal(await WsClient.refusal(t, carol.token), 503);
-      assert.equal(await WsClient.refusal(t, "a-token-the-cache-has-never-seen"), 503);
+      assert.equal(await WsClient.refusal(t, carol.token), CLOSE_CODES.goingAway);
+      assert.equal(
+        await WsClient.refusal(t, "a-token-the-cache-has-never-seen"),
+        CLOSE_CODES.goingAway,
+      );
 
       const health = await fetch(`${t.base}/health`);
       assert.equal(health.status, 503);

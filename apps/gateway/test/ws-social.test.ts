@@ -172,6 +172,7 @@ for (const engine of testEngines()) {
         avatarUrl: null,
         online: true,
         lastSeen: t.clock.nowMs,
+        status: "active",
       });
       await fayWs.next("friend_added");
 
@@ -197,6 +198,46 @@ for (const engine of testEngines()) {
         1,
         "no presence from an ex-friend",
       );
+    });
+
+    test("a request cancelled reaches both sides live; one ignored reaches only the one who ignored it", async () => {
+      const [erin, fay] = await newPeople(t, 2);
+      assert.ok(erin && fay);
+      const erinWs = await open(erin.token);
+      const fayWs = await open(fay.token);
+      const ask = () =>
+        call<{ request: { id: string } }>(t, erin, "POST", "/api/friends/requests", {
+          code: fay.code,
+        });
+
+      const first = await ask();
+      await fayWs.next("friend_request");
+      const cancelled = await call(
+        t,
+        erin,
+        "DELETE",
+        `/api/friends/requests/${first.body.request.id}`,
+      );
+      assert.equal(cancelled.status, 204);
+      const removed = { type: "friend_request_removed", requestId: first.body.request.id };
+      assert.deepEqual(await fayWs.next("friend_request_removed"), removed);
+      assert.deepEqual(await erinWs.next("friend_request_removed"), removed);
+
+      const second = await ask();
+      await fayWs.next("friend_request");
+      const ignored = await call(
+        t,
+        fay,
+        "POST",
+        `/api/friends/requests/${second.body.request.id}/ignore`,
+      );
+      assert.equal(ignored.status, 204);
+      assert.deepEqual(await fayWs.next("friend_request_removed"), {
+        type: "friend_request_removed",
+        requestId: second.body.request.id,
+      });
+      assert.equal((await erinWs.request({ type: "heartbeat" })).type, "heartbeat_ack");
+      assert.equal(erinWs.count("friend_request_removed"), 1, "the asker is not told of an ignore");
     });
 
     test("a person in several groups hears each group's presence", async () => {

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { ManualClock } from "@clofri/actors/testing";
 import { testEngines } from "../src/db/test-engines.ts";
 import type { TestGateway } from "./harness.ts";
-import { befriend, createGroup, newPeople, RELAXED } from "./social-harness.ts";
+import { befriend, createGroup, LOUD, newPeople } from "./social-harness.ts";
 import { type Frame, joined, useTestGateway, type WsClient } from "./ws-client.ts";
 
 const [engine] = testEngines();
@@ -19,7 +19,7 @@ describe("typing over the WebSocket", () => {
   useTestGateway(
     {
       engine,
-      env: { ...RELAXED, MESSAGES_PER_MINUTE: "100000", MESSAGE_BURST_PER_SECOND: "100000" },
+      env: LOUD,
       options: { clock },
       clients,
     },

@@ -2,6 +2,8 @@ import { useEffect } from "preact/hooks";
 import { connection } from "./net/connection-signal.ts";
 import { isPublic, location, matchRoute } from "./router.ts";
 import { client, goToSignIn, mightBeSignedIn } from "./session.ts";
+import { unreadTotal } from "./state/awareness.ts";
+import { app } from "./state/store.ts";
 import { AddFriendLink, Friends } from "./views/friends.tsx";
 import { GroupView } from "./views/group.tsx";
 import { GroupSettings } from "./views/group-settings.tsx";
@@ -26,10 +28,12 @@ export function App() {
     if (phase === "signed_out") goToSignIn();
   }, [needsSession, phase]);
 
+  const unread = unreadTotal(app.value);
   useEffect(() => {
     const title = TITLES[route.name];
-    document.title = title ? `${title} · Clofri` : "Clofri";
-  }, [route.name]);
+    const count = unread > 0 ? `(${unread}) ` : "";
+    document.title = `${count}${title ? `${title} · Clofri` : "Clofri"}`;
+  }, [route.name, unread]);
 
   // Nothing that needs a session renders (and fetches) until one is plausible; the effect above
   // sends the person to sign in.

@@ -1,7 +1,7 @@
 // Client routes over the History API; the route table is routes.ts (pure, tested in Node).
 import { signal } from "@preact/signals";
 
-export { isPublic, matchRoute, type Route } from "./routes.ts";
+export { isPublic, matchRoute } from "./routes.ts";
 
 export const location = signal({
   pathname: window.location.pathname,

@@ -32,3 +32,14 @@ export function matchRoute(pathname: string): Route {
 export function isPublic(route: Route): boolean {
   return route.name === "sign-in" || route.name === "verify";
 }
+
+// The same allow-list as the gateway's appPagePath (apps/gateway/src/auth/next-path.ts): the pages
+// a sign-in may continue to. Never another origin, an API path or a sign-in page.
+const APP_PAGE =
+  /^\/(?:friends|profile|g\/[0-9a-f-]{36}(?:\/settings)?|add\/[0-9A-Za-z-]{1,32}|join\/[0-9A-Za-z]{1,32})?$/;
+
+/** The path when it is one of the app's own pages to continue to after signing in, else undefined. */
+export function appPagePath(path: string | null | undefined): string | undefined {
+  const page = path && path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+  return page && APP_PAGE.test(page) ? page : undefined;
+}

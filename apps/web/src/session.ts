@@ -1,11 +1,12 @@
 // Signing in and out, and the one socket of this tab.
 import { api } from "./api.ts";
+import { forgetDestination, keptDestination, rememberDestination } from "./destination.ts";
+import { RequestsSync } from "./net/requests-sync.ts";
 import { SocketClient } from "./net/socket-client.ts";
 import { navigate } from "./router.ts";
 import { INITIAL_STATE } from "./state/app-state.ts";
 import { app } from "./state/store.ts";
 
-const NEXT_KEY = "clofri.next";
 /**
  * Set once this browser has signed in (the session cookie itself is HttpOnly, so the page cannot
  * see it). Without it, a visit goes straight to sign-in instead of trying a socket that would be
@@ -17,14 +18,18 @@ export function mightBeSignedIn(): boolean {
   return localStorage.getItem(HINT_KEY) !== null;
 }
 
-/** Before leaving for an OAuth provider, whose callback lands on `/` with a session. */
+/** Before leaving for an OAuth provider, whose callback lands with a session. */
 export function expectSignIn(): void {
   localStorage.setItem(HINT_KEY, "1");
 }
 
 export const client = new SocketClient({
   onSignedOut: () => goToSignIn(),
-  onHello: expectSignIn,
+  onHello: () => {
+    expectSignIn();
+    // Signed in, wherever it happened (an OAuth callback lands on the page itself).
+    forgetDestination();
+  },
   checkSession: async () => {
     try {
       const response = await fetch("/api/me", { credentials: "same-origin" });
@@ -36,23 +41,28 @@ export const client = new SocketClient({
   },
 });
 
+/** The pending friend requests behind the badge, home and the friends page. */
+export const requestsSync = new RequestsSync();
+
 /** Remember where the person was going, then show sign-in. */
 export function goToSignIn(): void {
-  const { pathname, search } = window.location;
-  if (!pathname.startsWith("/sign-in")) sessionStorage.setItem(NEXT_KEY, pathname + search);
+  rememberDestination(window.location.pathname);
   localStorage.removeItem(HINT_KEY);
   client.stop("signed_out");
   app.value = INITIAL_STATE;
   navigate("/sign-in", { replace: true });
 }
 
-/** After a successful sign-in: connect and continue where the person was going. */
-export function signedIn(): void {
-  const next = sessionStorage.getItem(NEXT_KEY);
-  sessionStorage.removeItem(NEXT_KEY);
+/**
+ * After a successful sign-in: connect and continue where the person was going, as the magic
+ * link says (`linked`, already checked) or else as this browser remembers.
+ */
+export function signedIn(linked: string | undefined): void {
+  const next = linked ?? keptDestination() ?? "/";
+  forgetDestination();
   expectSignIn();
   client.start();
-  navigate(next?.startsWith("/") && !next.startsWith("//") ? next : "/", { replace: true });
+  navigate(next, { replace: true });
 }
 
 export async function signOut(): Promise<void> {
@@ -62,7 +72,7 @@ export async function signOut(): Promise<void> {
   try {
     await api("POST", "/auth/logout");
   } finally {
-    sessionStorage.removeItem(NEXT_KEY);
+    forgetDestination();
     app.value = INITIAL_STATE;
     navigate("/sign-in", { replace: true });
   }

@@ -1,28 +1,6 @@
-/**
- * Browser tests: the real web client in Debian's Chromium (driven by playwright-core) against the
- * real gateway, in this process on 127.0.0.1, over an in-memory PGlite.
- *
- * ```ts
- * import { describe, test } from "node:test";
- * import { browserSkipReason, useBrowserHarness } from "./browser-harness.ts";
- *
- * describe("the home screen", { skip: browserSkipReason() }, () => {
- *   const web = useBrowserHarness({ env: { IDLE_AFTER_MS: "1500" } }); // before/after hooks
- *
- *   test("signs in", async () => {
- *     const alice = await web.openUser("alice", { viewport: { width: 390, height: 844 } });
- *     await alice.page.goto(web.url("/sign-in"));
- *     // … fill in alice@example.com and submit, then follow the mailed link:
- *     await alice.page.goto(await web.magicLink("alice@example.com"));
- *     await alice.screenshot("home-390");
- *     alice.expectNoProblems();
- *   });
- * });
- * ```
- *
- * Without Chromium (`CHROMIUM_PATH`, default /usr/bin/chromium) `browserSkipReason()` returns the
- * one line node:test prints as the suite's skip reason, and `npm test` still passes.
- */
+// Browser tests: the real web client in Debian's Chromium (playwright-core) against the real
+// gateway in this process, over an in-memory PGlite. Without Chromium (CHROMIUM_PATH),
+// `browserSkipReason()` skips the suite, so `npm test` still passes where it is missing.
 import assert from "node:assert/strict";
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,7 +16,7 @@ import { CapturingMailer } from "../../gateway/test/harness.ts";
 import { PortForwarder } from "./port-forwarder.ts";
 import { preparedWebDist, REPO_ROOT } from "./web-build.ts";
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 /** STACK.md's flags for Debian's Chromium in a container, headless. */
 const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -49,7 +27,7 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
-export const SCREENSHOT_DIR = join(REPO_ROOT, "test-artifacts/screenshots");
+const SCREENSHOT_DIR = join(REPO_ROOT, "test-artifacts/screenshots");
 const DEFAULT_VIEWPORT = { width: 1280, height: 800 };
 /** Every browser comes from 127.0.0.1: per-IP budgets would throttle the test, not a user. */
 const TEST_ENV: Readonly<Record<string, string>> = {
@@ -135,10 +113,10 @@ export class BrowserHarness {
     return new URL(path, this.origin).href;
   }
 
-  /** The link (`${origin}/sign-in/verify#token=…`) of the next unread mail to `email`. */
+  /** The link (`${origin}/sign-in/verify#token=…[&next=…]`) of the next unread mail to `email`. */
   async magicLink(email: string): Promise<string> {
     const mail = await this.mailer.next(email);
-    const link = /https?:\/\/\S+#token=[A-Za-z0-9_-]+/.exec(mail.text)?.[0];
+    const link = /https?:\/\/\S+#token=\S+/.exec(mail.text)?.[0];
     if (!link) throw new Error(`no sign-in link in the mail to ${email}: ${mail.text}`);
     return link;
   }
@@ -154,12 +132,22 @@ export class BrowserHarness {
       data: { email },
     });
     if (asked.status() !== 202) throw new Error(`magic link for ${email}: ${await asked.text()}`);
-    const token = new URL(await this.magicLink(email)).hash.replace(/^#token=/, "");
+    const fragment = new URL(await this.magicLink(email)).hash.slice(1);
+    const token = new URLSearchParams(fragment).get("token");
     const verified = await user.context.request.post(this.url("/auth/magic-link/verify"), {
       headers,
       data: { token },
     });
     if (verified.status() !== 200) throw new Error(`sign-in of ${email}: ${await verified.text()}`);
+  }
+
+  /**
+   * `signIn`, then the mark the web client sets once it has signed in (session.ts), so a page it
+   * loads connects at once instead of showing the sign-in page first.
+   */
+  async signInToApp(user: BrowserUser, email: string): Promise<void> {
+    await this.signIn(user, email);
+    await user.context.addInitScript(() => localStorage.setItem("clofri.signedIn", "1"));
   }
 
   /**
@@ -348,7 +336,7 @@ export class BrowserUser {
 }
 
 /** Saves a PNG of the page's viewport as test-artifacts/screenshots/<label>.png; returns the path. */
-export async function screenshot(page: Page, label: string): Promise<string> {
+async function screenshot(page: Page, label: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${label.replace(/[^A-Za-z0-9._-]+/g, "-")}.png`);
   await page.screenshot({ path });

@@ -8,14 +8,9 @@ import {
   browserSkipReason,
   useBrowserHarness,
 } from "./browser-harness.ts";
+import { screenshots } from "./view-shots.ts";
 
 const IDLE_AFTER_MS = 1_500;
-const SIZES = [
-  { name: "1280x800", width: 1280, height: 800 },
-  { name: "390x844", width: 390, height: 844 },
-] as const;
-/** The narrowest phone the layout promises to fit. */
-const NARROWEST = { width: 360, height: 740 };
 /** While the gateway is down, refused and dropped connections are the expected sound of retrying. */
 const DOWNTIME = [/net::ERR_/, /WebSocket connection to .* failed/];
 
@@ -36,30 +31,6 @@ async function signIn(web: BrowserHarness, user: BrowserUser): Promise<string> {
   assert.equal(new URL(page.url()).hash, "");
   return link;
 }
-
-/**
- * One view at both sizes, light and dark: test-artifacts/screenshots/<view>-<size>-<scheme>.png.
- * At every size, and at the narrowest supported width, nothing overflows sideways.
- */
-async function screenshots(user: BrowserUser, view: string): Promise<void> {
-  const { page } = user;
-  const original = page.viewportSize();
-  await page.setViewportSize(NARROWEST);
-  assert.equal(await overflowsSideways(user), false, `${view} fits ${NARROWEST.width} px`);
-  for (const size of SIZES) {
-    await page.setViewportSize({ width: size.width, height: size.height });
-    assert.equal(await overflowsSideways(user), false, `${view} fits ${size.name}`);
-    for (const scheme of ["light", "dark"] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await user.screenshot(`${view}-${size.name}-${scheme}`);
-    }
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-  if (original) await page.setViewportSize(original);
-}
-
-const overflowsSideways = (user: BrowserUser) =>
-  user.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 
 const nav = (user: BrowserUser, name: string) =>
   user.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name });

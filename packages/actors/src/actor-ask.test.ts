@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { spawn } from "./actor.ts";
 import type { Behaviour } from "./behaviour.ts";
 import { type ActorError, isActorError } from "./errors.ts";
+import { spawn } from "./spawn.ts";
 import { crasher, createProbe, echo, slow } from "./testing/fixtures.ts";
 import { ManualClock } from "./testing/manual-clock.ts";
 import { settle } from "./testing/settle.ts";
@@ -74,7 +74,34 @@ describe("ask (request/reply by callback)", () => {
     ]);
   });
 
-  test("arms no timer: an ask has no deadline", async () => {
+  test("a queued ask with a deadline answers `timeout` when the actor does not get to it in time", async () => {
+    const clock = new ManualClock();
+    const probe = createProbe();
+    const ref = spawn(slow(probe), { clock });
+    const { seen, record } = answers<string>();
+    ref.send({ type: "work", durationMs: 100, text: "stuck" });
+    await settle();
+    ref.ask({ type: "work", durationMs: 1, text: "waiting" }, record, 30);
+    await clock.advance(29);
+    assert.deepEqual(seen, []);
+    await clock.advance(1);
+    assert.deepEqual(seen, ["error:timeout"]);
+    await clock.advance(100);
+    assert.deepEqual(seen, ["error:timeout"], "the late reply is dropped");
+    assert.ok(probe.events.includes("work:waiting"), "the message itself was still handled");
+  });
+
+  test("an ask handled at once arms no deadline, even with a timeout", async () => {
+    const clock = new ManualClock();
+    const ref = spawn(echo(createProbe()), { clock });
+    await settle();
+    const { seen, record } = answers<string>();
+    ref.ask({ type: "echo", text: "now" }, record, 30);
+    assert.deepEqual(seen, ["now"]);
+    assert.equal(clock.setTimeoutCount, 0);
+  });
+
+  test("arms no timer: an ask without a timeout has no deadline", async () => {
     const clock = new ManualClock();
     const ref = spawn(echo(createProbe()), { clock });
     const { seen, record } = answers<string>();

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { spawn } from "./actor.ts";
 import type { ActorRef } from "./actor-ref.ts";
-import type { ExitReason } from "./behaviour.ts";
 import { isActorError } from "./errors.ts";
+import type { ExitReason } from "./exit-reason.ts";
+import { spawn } from "./spawn.ts";
 import { Supervisor } from "./supervisor.ts";
 import { type CrasherMsg, crasher, createProbe, echo } from "./testing/fixtures.ts";
 import { ManualClock } from "./testing/manual-clock.ts";

@@ -1,5 +1,5 @@
-import type { ExitReason } from "./behaviour.ts";
 import type { ActorError } from "./errors.ts";
+import type { ExitReason } from "./exit-reason.ts";
 
 export type SendError = "mailbox_full" | "stopped";
 export type SendResult = { readonly ok: true } | { readonly ok: false; readonly error: SendError };
@@ -24,13 +24,11 @@ export interface ActorRef<Msg, Reply = never> {
   /** Request/reply; rejects with an ActorError (timeout, stopped, mailbox_full, crashed, no_reply). */
   call(msg: Msg, timeoutMs?: number): Promise<Reply>;
   /**
-   * Request/reply without a promise or a timeout, for hot paths. An idle actor handles the
-   * message at once, before `ask` returns; a busy one queues it like `send`, and refuses it the
-   * same way (then `onAnswer` never runs). Otherwise `onAnswer` runs exactly once: inside the
-   * actor's `ctx.reply`, or with an ActorError (crashed, stopped, no_reply). A throw from
-   * `onAnswer` is rethrown on a later microtask, never into the actor.
+   * Request/reply without a promise: an idle actor handles it before `ask` returns, a busy one
+   * queues it like `send` (refused alike: no answer). Else `onAnswer` runs once, inside
+   * `ctx.reply` or with an ActorError (a queued ask times out after `timeoutMs`); see README.md.
    */
-  ask(msg: Msg, onAnswer: (answer: Reply | ActorError) => void): SendResult;
+  ask(msg: Msg, onAnswer: (answer: Reply | ActorError) => void, timeoutMs?: number): SendResult;
   /** Stops after the message in progress; resolves once `terminate` has run. */
   stop(detail?: string): Promise<ExitReason>;
   /** Called once when the actor exits for good (not on a supervised restart). */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { spawn } from "./actor.ts";
 import type { Behaviour, TimerRef } from "./behaviour.ts";
+import { spawn } from "./spawn.ts";
 import { Supervisor } from "./supervisor.ts";
 import { crasher, createProbe, sleep } from "./testing/fixtures.ts";
 import { ManualClock } from "./testing/manual-clock.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { spawn } from "./actor.ts";
 import type { Behaviour } from "./behaviour.ts";
 import { isActorError } from "./errors.ts";
+import { spawn } from "./spawn.ts";
 import { crasher, createProbe, echo, sleep, slow } from "./testing/fixtures.ts";
 import { ManualClock } from "./testing/manual-clock.ts";
 import { settle } from "./testing/settle.ts";

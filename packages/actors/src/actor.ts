@@ -1,44 +1,25 @@
+import {
+  type ActorOptions,
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_DRAIN_BUDGET,
+} from "./actor-options.ts";
 import { type ActorRef, MAILBOX_FULL, SENT, type SendResult, STOPPED } from "./actor-ref.ts";
-import type { ActorObserver, Behaviour, ExitReason } from "./behaviour.ts";
+import type { ActorObserver, Behaviour } from "./behaviour.ts";
 import { type Clock, realClock } from "./clock.ts";
 import { deadlinesFor } from "./deadlines.ts";
 import {
   AskEnvelope,
   CallEnvelope,
   Envelope,
+  failQueuedCalls,
   ReplyEnvelope,
   type TimerEnvelope,
 } from "./envelopes.ts";
 import { ActorError } from "./errors.ts";
+import type { ExitReason } from "./exit-reason.ts";
+import { ExitSignal } from "./exit-signal.ts";
 import { type ActorPort, Incarnation } from "./incarnation.ts";
 import { Mailbox } from "./mailbox.ts";
-import { rethrowLater } from "./rethrow-later.ts";
-
-export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
-export const DEFAULT_DRAIN_BUDGET = 1_024;
-
-export interface SpawnOptions {
-  /** Names the actor in errors and metrics; defaults to `actor-<n>`. */
-  label?: string;
-  clock?: Clock;
-  mailboxCapacity?: number;
-  /** Messages handled in one turn before yielding to I/O (a self-sending actor cannot starve it). */
-  drainBudget?: number;
-  observer?: ActorObserver;
-}
-
-/** Internal: the supervisor decides whether an ended incarnation is replaced. */
-export interface CellOptions extends SpawnOptions {
-  shouldRestart?: (reason: ExitReason) => boolean;
-}
-
-/** Starts an unsupervised actor; `init` runs on the next microtask, messages queue meanwhile. */
-export function spawn<Msg, State, Reply = never>(
-  behaviour: Behaviour<Msg, State, Reply>,
-  options: SpawnOptions = {},
-): ActorRef<Msg, Reply> {
-  return new Actor(() => behaviour, options);
-}
 
 type Phase = "starting" | "idle" | "scheduled" | "draining" | "waiting" | "stopped";
 type Item<Msg, Reply> = Msg | ReplyEnvelope<Msg, Reply> | TimerEnvelope<Msg>;
@@ -64,13 +45,12 @@ export class Actor<Msg, State, Reply> implements ActorRef<Msg, Reply> {
   /** Set by an outside stop or the final exit: new messages are refused. */
   #isClosed = false;
   #stopRequest: ExitReason | undefined;
-  #exitReason: ExitReason | undefined;
-  #exitListeners: ((reason: ExitReason) => void)[] = [];
+  readonly #exited = new ExitSignal();
   #life: Incarnation<Msg, State, Reply> | undefined;
   #currentCall: ReplyEnvelope<Msg, Reply> | undefined;
   #handleStartedAt = 0;
 
-  constructor(start: () => Behaviour<Msg, State, Reply>, options: CellOptions) {
+  constructor(start: () => Behaviour<Msg, State, Reply>, options: ActorOptions) {
     this.label = options.label ?? `actor-${++actorCount}`;
     this.#start = start;
     this.#clock = options.clock ?? realClock;
@@ -82,6 +62,7 @@ export class Actor<Msg, State, Reply> implements ActorRef<Msg, Reply> {
       self: this,
       clock: this.#clock,
       deadlines: deadlinesFor(this.#clock),
+      observer: this.#observer,
       reply: (value) => this.#currentCall?.succeed(value) === true,
       requestStop: (reason) => this.#requestStop(reason, false),
       deliverTimer: (timer) => {
@@ -121,9 +102,9 @@ export class Actor<Msg, State, Reply> implements ActorRef<Msg, Reply> {
     return call.promise;
   }
 
-  ask(msg: Msg, onAnswer: (answer: Reply | ActorError) => void): SendResult {
+  ask(msg: Msg, onAnswer: (answer: Reply | ActorError) => void, timeoutMs?: number): SendResult {
     if (this.#isClosed) return STOPPED;
-    const ask = new AskEnvelope<Msg, Reply>(msg, onAnswer);
+    const ask = new AskEnvelope<Msg, Reply>(msg, this.label, onAnswer);
     if (this.#phase === "idle") {
       // Nothing waits (idle means an empty mailbox and no stop requested): handling it now,
       // on the caller's stack, keeps the order and spares a turn of the microtask queue.
@@ -132,14 +113,13 @@ export class Actor<Msg, State, Reply> implements ActorRef<Msg, Reply> {
       return SENT;
     }
     if (!this.#mailbox.push(ask)) return MAILBOX_FULL;
+    if (timeoutMs !== undefined) ask.arm(this.#port.deadlines, timeoutMs);
     this.#afterEnqueue();
     return SENT;
   }
 
   stop(detail?: string): Promise<ExitReason> {
-    const exitReason = this.#exitReason;
-    if (exitReason !== undefined) return Promise.resolve(exitReason);
-    const exited = new Promise<ExitReason>((resolve) => this.#exitListeners.push(resolve));
+    const exited = this.#exited.wait();
     if (!this.#isClosed) {
       this.#isClosed = true;
       this.#requestStop(detail === undefined ? SHUTDOWN : { kind: "shutdown", detail }, true);
@@ -148,31 +128,24 @@ export class Actor<Msg, State, Reply> implements ActorRef<Msg, Reply> {
   }
 
   onExit(listener: (reason: ExitReason) => void): () => void {
-    const exitReason = this.#exitReason;
-    if (exitReason !== undefined) {
-      listener(exitReason);
-      return noop;
-    }
-    this.#exitListeners.push(listener);
-    return () => {
-      this.#exitListeners = this.#exitListeners.filter((other) => other !== listener);
-    };
+    return this.#exited.listen(listener);
   }
 
   #afterEnqueue(): void {
     this.#observer?.mailboxDepth?.(this.label, this.#mailbox.length);
-    if (this.#phase === "idle") {
-      this.#phase = "scheduled";
-      queueMicrotask(this.#drain);
-    }
+    this.#wake();
   }
 
   #requestStop(reason: ExitReason, isOverriding: boolean): void {
     if (isOverriding || this.#stopRequest === undefined) this.#stopRequest = reason;
-    if (this.#phase === "idle") {
-      this.#phase = "scheduled";
-      queueMicrotask(this.#drain);
-    }
+    this.#wake();
+  }
+
+  /** An idle actor drains on the next microtask; a busy one gets there by itself. */
+  #wake(): void {
+    if (this.#phase !== "idle") return;
+    this.#phase = "scheduled";
+    queueMicrotask(this.#drain);
   }
 
   // --- the handle loop: one message at a time, synchronous results never awaited ---------
@@ -236,12 +209,8 @@ export class Actor<Msg, State, Reply> implements ActorRef<Msg, Reply> {
 
   /** What arrived while a message was handled on a caller's stack waits for its own turn. */
   #afterHandledAtOnce(): void {
-    if (this.#stopRequest === undefined && this.#mailbox.length === 0) {
-      this.#phase = "idle";
-      return;
-    }
-    this.#phase = "scheduled";
-    queueMicrotask(this.#drain);
+    this.#phase = "idle";
+    if (this.#stopRequest !== undefined || this.#mailbox.length > 0) this.#wake();
   }
 
   #onHandled = (state: State): void => {
@@ -310,7 +279,7 @@ export class Actor<Msg, State, Reply> implements ActorRef<Msg, Reply> {
     this.#life = undefined;
     const afterTerminate = (): void => this.#afterTerminate(reason);
     if (life === undefined) afterTerminate();
-    else life.end(reason, this.#reportTerminateFailure, afterTerminate);
+    else life.end(reason, afterTerminate);
   }
 
   #afterTerminate(reason: ExitReason): void {
@@ -324,30 +293,7 @@ export class Actor<Msg, State, Reply> implements ActorRef<Msg, Reply> {
   #exit(reason: ExitReason): void {
     this.#phase = "stopped";
     this.#isClosed = true;
-    this.#exitReason = reason;
-    const mailbox = this.#mailbox;
-    while (mailbox.length > 0) {
-      const item = mailbox.shift();
-      if (item instanceof ReplyEnvelope) {
-        item.fail(new ActorError("stopped", `${this.label} stopped before handling the call`));
-      }
-    }
-    const listeners = this.#exitListeners;
-    this.#exitListeners = [];
-    for (const listener of listeners) {
-      try {
-        listener(reason);
-      } catch (error) {
-        rethrowLater(error);
-      }
-    }
+    failQueuedCalls(this.#mailbox, this.label);
+    this.#exited.fire(reason);
   }
-
-  #reportTerminateFailure = (error: unknown): void => {
-    const observer = this.#observer;
-    if (observer?.terminateFailed !== undefined) observer.terminateFailed(this.label, error);
-    else process.emitWarning(`${this.label}: terminate threw: ${String(error)}`, "ActorWarning");
-  };
 }
-
-function noop(): void {}

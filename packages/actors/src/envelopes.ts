@@ -1,6 +1,7 @@
 import type { TimerRef } from "./behaviour.ts";
 import type { Deadline, DeadlineQueue } from "./deadlines.ts";
 import { ActorError } from "./errors.ts";
+import type { Mailbox } from "./mailbox.ts";
 import { rethrowLater } from "./rethrow-later.ts";
 
 /** A mailbox item that is not a plain cast. User messages are never instances of it. */
@@ -69,20 +70,32 @@ export class CallEnvelope<Msg, Reply> extends ReplyEnvelope<Msg, Reply> {
 }
 
 /**
- * `ask`: a call without a promise or a deadline. The answer is handed to `onAnswer` at once,
- * inside `ctx.reply`, so the sender can act on it before the actor handles its next message.
+ * `ask`: a call without a promise. The answer is handed to `onAnswer` at once, inside
+ * `ctx.reply`, so the sender can act on it before the actor handles its next message. A deadline
+ * is armed only when the ask has to wait in the mailbox (`arm`): one handled at once costs none.
  */
 export class AskEnvelope<Msg, Reply> extends ReplyEnvelope<Msg, Reply> {
   readonly #onAnswer: (answer: Reply | ActorError) => void;
+  readonly #label: string;
+  #deadlines: DeadlineQueue | undefined;
+  #timeoutMs = 0;
 
-  constructor(msg: Msg, onAnswer: (answer: Reply | ActorError) => void) {
+  constructor(msg: Msg, label: string, onAnswer: (answer: Reply | ActorError) => void) {
     super(msg);
+    this.#label = label;
     this.#onAnswer = onAnswer;
+  }
+
+  arm(deadlines: DeadlineQueue, timeoutMs: number): void {
+    this.#deadlines = deadlines;
+    this.#timeoutMs = timeoutMs;
+    deadlines.schedule(this, timeoutMs);
   }
 
   succeed(value: Reply): boolean {
     if (this.isSettled) return false;
     this.isSettled = true;
+    this.#deadlines?.cancel(this);
     this.#answer(value);
     return true;
   }
@@ -90,11 +103,15 @@ export class AskEnvelope<Msg, Reply> extends ReplyEnvelope<Msg, Reply> {
   fail(error: ActorError): void {
     if (this.isSettled) return;
     this.isSettled = true;
+    this.#deadlines?.cancel(this);
     this.#answer(error);
   }
 
-  // Never scheduled: an ask has no deadline.
-  override onDeadline(): void {}
+  override onDeadline(): void {
+    this.fail(
+      new ActorError("timeout", `ask to ${this.#label} timed out after ${this.#timeoutMs}ms`),
+    );
+  }
 
   // The sender's bug must not crash the actor it asked, which is mid-way through a message.
   #answer(answer: Reply | ActorError): void {
@@ -121,6 +138,16 @@ export class TimerEnvelope<Msg> extends Envelope<Msg> implements TimerRef {
 
   override onDeadline(): void {
     this.#deliver(this);
+  }
+}
+
+/** The actor exited for good: every call or ask still queued fails with `stopped`. */
+export function failQueuedCalls(mailbox: Mailbox<unknown>, label: string): void {
+  while (mailbox.length > 0) {
+    const item = mailbox.shift();
+    if (item instanceof ReplyEnvelope) {
+      item.fail(new ActorError("stopped", `${label} stopped before handling the call`));
+    }
   }
 }
 

@@ -1,14 +1,16 @@
 import type { ActorRef } from "./actor-ref.ts";
-import type { ActorContext, Behaviour, ExitReason, TimerRef } from "./behaviour.ts";
+import type { ActorContext, ActorObserver, Behaviour, TimerRef } from "./behaviour.ts";
 import type { Clock } from "./clock.ts";
 import type { DeadlineQueue } from "./deadlines.ts";
 import { TimerEnvelope } from "./envelopes.ts";
+import type { ExitReason } from "./exit-reason.ts";
 
 /** What the actor lends each incarnation, as closures so the actor's fields stay private. */
 export interface ActorPort<Msg, Reply> {
   readonly self: ActorRef<Msg, Reply>;
   readonly clock: Clock;
   readonly deadlines: DeadlineQueue;
+  readonly observer: ActorObserver | undefined;
   reply(value: Reply): boolean;
   requestStop(reason: ExitReason): void;
   deliverTimer(timer: TimerEnvelope<Msg>): void;
@@ -48,7 +50,7 @@ export class Incarnation<Msg, State, Reply> {
   }
 
   /** Cancels the timers, then runs `terminate` if `init` succeeded; `done` runs once either way. */
-  end(reason: ExitReason, onTerminateFailed: (error: unknown) => void, done: () => void): void {
+  end(reason: ExitReason, done: () => void): void {
     this.isOver = true;
     this.#cancelTimers();
     const behaviour = this.behaviour;
@@ -60,18 +62,24 @@ export class Incarnation<Msg, State, Reply> {
     try {
       result = behaviour.terminate(reason, this.state as State, this.ctx);
     } catch (error) {
-      onTerminateFailed(error);
+      this.#terminateFailed(error);
       done();
       return;
     }
     if (result instanceof Promise) {
       result.then(done, (error: unknown) => {
-        onTerminateFailed(error);
+        this.#terminateFailed(error);
         done();
       });
     } else {
       done();
     }
+  }
+
+  #terminateFailed(error: unknown): void {
+    const { observer, self } = this.#port;
+    if (observer?.terminateFailed !== undefined) observer.terminateFailed(self.label, error);
+    else process.emitWarning(`${self.label}: terminate threw: ${String(error)}`, "ActorWarning");
   }
 
   #sendAfter(delayMs: number, msg: Msg): TimerRef {

@@ -2,8 +2,7 @@ export {
   DEFAULT_CALL_TIMEOUT_MS,
   DEFAULT_DRAIN_BUDGET,
   type SpawnOptions,
-  spawn,
-} from "./actor.ts";
+} from "./actor-options.ts";
 export type {
   ActorRef,
   SendError,
@@ -14,18 +13,19 @@ export type {
   ActorContext,
   ActorObserver,
   Behaviour,
-  ExitReason,
   TimerRef,
 } from "./behaviour.ts";
 export { type Clock, realClock } from "./clock.ts";
 export { ActorError, type ActorErrorCode, isActorError } from "./errors.ts";
+export type { ExitReason } from "./exit-reason.ts";
 export { DEFAULT_MAILBOX_CAPACITY } from "./mailbox.ts";
 export { type RegisterResult, Registry } from "./registry.ts";
+export type { RestartType } from "./restart-policy.ts";
+export { spawn } from "./spawn.ts";
 export {
   type ChildSpec,
   DEFAULT_MAX_RESTARTS,
   DEFAULT_RESTART_WINDOW_MS,
-  type RestartType,
   type StartChildError,
   Supervisor,
   type SupervisorEvent,

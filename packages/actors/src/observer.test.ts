@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { spawn } from "./actor.ts";
 import type { ActorObserver } from "./behaviour.ts";
+import { spawn } from "./spawn.ts";
 import { Supervisor } from "./supervisor.ts";
 import { crasher, createProbe, slow } from "./testing/fixtures.ts";
 import { ManualClock } from "./testing/manual-clock.ts";

@@ -1,14 +1,13 @@
 import { Actor } from "./actor.ts";
 import type { ActorRef, StartResult } from "./actor-ref.ts";
-import type { ActorObserver, Behaviour, ExitReason } from "./behaviour.ts";
+import type { ActorObserver, Behaviour } from "./behaviour.ts";
 import { type Clock, realClock } from "./clock.ts";
+import type { ExitReason } from "./exit-reason.ts";
+import { type RestartType, restartsInWindow, wantsRestart } from "./restart-policy.ts";
 import { rethrowLater } from "./rethrow-later.ts";
 
 export const DEFAULT_MAX_RESTARTS = 3;
 export const DEFAULT_RESTART_WINDOW_MS = 5_000;
-
-/** permanent: always restarted; transient: only after a crash; temporary: never. */
-export type RestartType = "permanent" | "transient" | "temporary";
 
 export interface ChildSpec<Msg, State, Reply = never> {
   id: string;
@@ -43,7 +42,7 @@ interface Child {
   readonly id: string;
   readonly restart: RestartType;
   /** Clock times of recent restarts, oldest first: the sliding intensity window. */
-  readonly restartTimesMs: number[];
+  restartTimesMs: readonly number[];
   ref: ActorRef<never, unknown> | undefined;
   lastError: unknown;
   hasGivenUp: boolean;
@@ -127,28 +126,26 @@ export class Supervisor {
     await Promise.all(refs.map((ref) => ref?.stop(detail)));
   }
 
+  /** An incarnation ended: records it, decides on another (the intensity), then reports. */
   #shouldRestart(child: Child, reason: ExitReason): boolean {
-    const isCrash = reason.kind === "crashed";
-    if (isCrash) {
+    if (reason.kind === "crashed") {
       child.lastError = reason.error;
       this.#emit({ type: "crashed", id: child.id, error: reason.error });
     }
-    const wantsRestart =
-      child.restart === "permanent" || (child.restart === "transient" && isCrash);
-    if (!wantsRestart || this.#isShutDown) return false;
-
-    const nowMs = this.#clock.now();
-    const times = child.restartTimesMs;
-    const windowStartMs = nowMs - this.#restartWindowMs;
-    const firstInWindow = times.findIndex((timeMs) => timeMs > windowStartMs);
-    times.splice(0, firstInWindow === -1 ? times.length : firstInWindow);
-    if (times.length >= this.#maxRestarts) {
-      child.hasGivenUp = true;
-      return false;
+    if (!wantsRestart(child.restart, reason) || this.#isShutDown) return false;
+    const restarts = restartsInWindow(
+      child.restartTimesMs,
+      this.#clock.now(),
+      this.#restartWindowMs,
+    );
+    const isWithinIntensity = restarts.length <= this.#maxRestarts;
+    // Given up, the window keeps the restarts it counted, not the one refused.
+    child.restartTimesMs = isWithinIntensity ? restarts : restarts.slice(0, -1);
+    child.hasGivenUp = !isWithinIntensity;
+    if (isWithinIntensity) {
+      this.#emit({ type: "restarted", id: child.id, restartsInWindow: restarts.length });
     }
-    times.push(nowMs);
-    this.#emit({ type: "restarted", id: child.id, restartsInWindow: times.length });
-    return true;
+    return isWithinIntensity;
   }
 
   #onChildExit(child: Child, reason: ExitReason): void {

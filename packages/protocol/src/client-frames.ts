@@ -59,7 +59,40 @@ export const SendFrameSchema = frame("send", {
     ),
   ),
   key: boundedString("key", 1, LIMITS.maxKeyLength),
+  mentions: v.optional(
+    v.pipe(
+      v.array(uuidField("mentions[]"), expected("mentions", "an array of uuid strings")),
+      v.maxLength(
+        LIMITS.maxMentions,
+        expected("mentions", `an array of at most ${LIMITS.maxMentions} uuid strings`),
+      ),
+    ),
+  ),
+  /** Message actions: the message this one replies to. */
+  replyTo: v.optional(uuidField("replyTo")),
 });
+
+const messageId = uuidField("id");
+
+/** Message actions: the author, or the group's creator, removes a message. */
+export const UnsendFrameSchema = frame("unsend", { group, id: messageId });
+
+/** Message actions: the author changes a message's text (the text rules are `normalizeText`). */
+export const EditFrameSchema = frame("edit", {
+  group,
+  id: messageId,
+  text: SendFrameSchema.entries.text,
+});
+
+/** Message actions: a reaction on or off; `isOneEmoji` is the rule beyond the length. */
+export const ReactFrameSchema = frame("react", {
+  group,
+  id: messageId,
+  emoji: boundedString("emoji", 1, LIMITS.maxEmojiBytes),
+  on: v.boolean(expected("on", "a boolean")),
+});
+
+export const ReadFrameSchema = frame("read", { group, seq: integerAtLeast("seq", 0) });
 
 export const TypingStartFrameSchema = frame("typing_start", { group });
 
@@ -76,6 +109,10 @@ const clientFrameSchemas = [
   TypingStartFrameSchema,
   TypingStopFrameSchema,
   HeartbeatFrameSchema,
+  ReadFrameSchema,
+  UnsendFrameSchema,
+  EditFrameSchema,
+  ReactFrameSchema,
 ] as const;
 
 /** Everything a client may send, one schema per frame, discriminated by `type`. */
@@ -87,5 +124,9 @@ export type SendFrame = v.InferOutput<typeof SendFrameSchema>;
 export type TypingStartFrame = v.InferOutput<typeof TypingStartFrameSchema>;
 export type TypingStopFrame = v.InferOutput<typeof TypingStopFrameSchema>;
 export type HeartbeatFrame = v.InferOutput<typeof HeartbeatFrameSchema>;
+export type ReadFrame = v.InferOutput<typeof ReadFrameSchema>;
+export type UnsendFrame = v.InferOutput<typeof UnsendFrameSchema>;
+export type EditFrame = v.InferOutput<typeof EditFrameSchema>;
+export type ReactFrame = v.InferOutput<typeof ReactFrameSchema>;
 export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
 export type ClientFrameType = ClientFrame["type"];

@@ -10,7 +10,7 @@ import { mulberry32, pick, type Random, randomInt, randomUuid } from "./testing/
 const SEED = 0xc0ffee;
 const OBJECTS = 20_000;
 
-const TYPES = ["join", "leave", "send", "typing_start", "typing_stop", "heartbeat", "nope"];
+const TYPES = ["join", "leave", "send", "typing_start", "typing_stop", "heartbeat", "read", "nope"];
 const EXTRA_KEYS = ["extra", "__proto__", "constructor", "prototype", "toString", "Type", ""];
 
 function lengthAround(random: Random, limit: number): number {
@@ -59,7 +59,13 @@ function valueFor(random: Random, key: string): unknown {
       return "r".repeat(lengthAround(random, LIMITS.maxRefLength));
     case "epoch":
       return "e".repeat(lengthAround(random, LIMITS.maxEpochLength));
+    case "mentions": {
+      const uuid = randomUuid(random);
+      const many = Array.from({ length: lengthAround(random, LIMITS.maxMentions) }, () => uuid);
+      return pick(random, [[], [uuid], [uuid, uuid.slice(1)], [uuid, 7], many, uuid]);
+    }
     case "afterSeq":
+    case "seq":
       return pick(random, [0, 1, 499, -1, 0.5, 2 ** 53 - 1, 2 ** 53, -0]);
     case "idle":
       return pick(random, [true, false, "true", 1]);
@@ -128,7 +134,8 @@ test("compiling refuses what it cannot check, so the check cannot drift from the
     v.object({ type }),
     v.strictObject({ type, email: v.pipe(v.string(), v.email()) }),
     v.strictObject({ type, nested: v.strictObject({ a: v.string() }) }),
-    v.strictObject({ type, list: v.array(v.string()) }),
+    v.strictObject({ type, list: v.array(v.array(v.string())) }),
+    v.strictObject({ type, list: v.pipe(v.array(v.string()), v.minLength(1)) }),
     v.strictObject({ type, maybe: v.nullable(v.string()) }),
     v.strictObject({ type, size: v.pipe(v.number(), v.maxValue(3)) }),
     v.strictObject({ type, count: v.pipe(v.string(), v.minValue("a")) }),

@@ -23,18 +23,21 @@ interface SchemaNode {
   readonly pipe?: readonly SchemaNode[];
   readonly literal?: unknown;
   readonly requirement?: unknown;
+  readonly item?: SchemaNode;
 }
 
-export interface FieldRule {
+interface FieldRule {
   readonly key: string;
   readonly isOptional: boolean;
-  readonly kind: "string" | "number" | "boolean" | "literal";
+  readonly kind: "string" | "number" | "boolean" | "literal" | "array";
   readonly literal: unknown;
   readonly minLength: number;
   readonly maxLength: number;
   readonly pattern: RegExp | null;
   readonly isSafeInteger: boolean;
   readonly minValue: number;
+  /** The rule every element of an array must meet. */
+  readonly item: FieldRule | null;
 }
 
 export function compileFrameCheck<const TSchema extends v.GenericSchema & SchemaNode>(
@@ -87,6 +90,8 @@ function matchesField(field: FieldRule, value: unknown): boolean {
         value.length <= field.maxLength &&
         (field.pattern === null || field.pattern.test(value))
       );
+    case "array":
+      return Array.isArray(value) && value.length <= field.maxLength && matchesItems(field, value);
     case "number":
       return (
         typeof value === "number" &&
@@ -97,6 +102,12 @@ function matchesField(field: FieldRule, value: unknown): boolean {
   }
 }
 
+function matchesItems(field: FieldRule, values: unknown[]): boolean {
+  const item = field.item as FieldRule;
+  for (let i = 0; i < values.length; i++) if (!matchesField(item, values[i])) return false;
+  return true;
+}
+
 function compileField(key: string, node: SchemaNode): FieldRule {
   const isOptional = node.type === "optional";
   const inner = isOptional ? node.wrapped : node;
@@ -105,7 +116,8 @@ function compileField(key: string, node: SchemaNode): FieldRule {
     inner.type !== "string" &&
     inner.type !== "number" &&
     inner.type !== "boolean" &&
-    inner.type !== "literal"
+    inner.type !== "literal" &&
+    inner.type !== "array"
   ) {
     throw new Error(`compileFrameCheck: ${key}: unsupported schema ${inner.type}`);
   }
@@ -118,7 +130,9 @@ function compileField(key: string, node: SchemaNode): FieldRule {
   for (const action of inner.pipe?.slice(1) ?? []) {
     const { requirement } = action;
     const actionOn = `${inner.type} ${action.type}`;
-    if (actionOn === "string min_length" && typeof requirement === "number") {
+    if (actionOn === "array max_length" && typeof requirement === "number") {
+      maxLength = Math.min(maxLength, requirement);
+    } else if (actionOn === "string min_length" && typeof requirement === "number") {
       minLength = Math.max(minLength, requirement);
     } else if (actionOn === "string max_length" && typeof requirement === "number") {
       maxLength = Math.min(maxLength, requirement);
@@ -142,7 +156,15 @@ function compileField(key: string, node: SchemaNode): FieldRule {
     pattern,
     isSafeInteger,
     minValue,
+    item: inner.type === "array" ? compileItem(key, inner.item) : null,
   };
+}
+
+function compileItem(key: string, item: SchemaNode | undefined): FieldRule {
+  if (item === undefined || item.type === "optional" || item.type === "array") {
+    throw new Error(`compileFrameCheck: ${key}: unsupported array item`);
+  }
+  return compileField(`${key}[]`, item);
 }
 
 // A global or sticky RegExp keeps `lastIndex` between `test` calls and would answer wrongly.

@@ -75,7 +75,9 @@ function nestedGarbage(random: Random, depth: number): unknown {
 
 /** Values that are wrong for the given field, whatever the frame type. */
 function wrongValueFor(random: Random, key: string): unknown {
-  const common = [null, [], {}, ["x"], { x: 1 }, nestedGarbage(random, 3)];
+  // An empty array is a valid `mentions`.
+  const common: unknown[] = [null, ...(key === "mentions" ? [] : [[]]), {}, ["x"], { x: 1 }];
+  common.push(nestedGarbage(random, 3));
   const byKey: Record<string, unknown[]> = {
     type: [7, true, "JOIN", "join ", "", "heartbeat\u0000"],
     group: ["", "7c1", "not-a-uuid", `${randomUuid(random)}0`, ` ${randomUuid(random)}`, 42],
@@ -85,6 +87,10 @@ function wrongValueFor(random: Random, key: string): unknown {
     epoch: ["", "e".repeat(LIMITS.maxEpochLength + 1 + randomInt(random, 100)), 3, true],
     afterSeq: [-1, 1.5, "3", true, Number.MAX_SAFE_INTEGER + 2, new RawJson("1e999")],
     idle: ["true", 1, 0, "yes"],
+    on: ["true", 1, 0, "yes"],
+    id: ["", "m1", 42, `${randomUuid(random)}0`],
+    replyTo: ["", "m1", 42],
+    emoji: ["", 42, true, "x".repeat(LIMITS.maxEmojiBytes + 1)],
   };
   return pick(random, [...(byKey[key] ?? []), ...common]);
 }

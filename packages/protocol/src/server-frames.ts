@@ -13,6 +13,11 @@ const optionalRef = v.optional(v.string());
 
 export const UserSummarySchema = v.object({ id, displayName: text, avatarUrl });
 
+/** v1.1: how a friend appears (appear offline shows as "offline"). */
+const FriendStatusSchema = v.picklist(["active", "idle", "busy", "offline"]);
+/** v1.1: how a person chose to appear (`offline`: appear offline). */
+const PresenceModeSchema = v.picklist(["auto", "busy", "offline"]);
+
 export const FriendSummarySchema = v.object({
   id,
   displayName: text,
@@ -20,6 +25,7 @@ export const FriendSummarySchema = v.object({
   online: flag,
   // null for a friend who has never been online.
   lastSeen: v.nullable(timeMs),
+  status: v.optional(FriendStatusSchema),
 });
 
 export const GroupSummarySchema = v.object({
@@ -32,24 +38,57 @@ export const GroupSummarySchema = v.object({
   present: v.array(id),
 });
 
+const seq = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
+
+/** Awareness: a member's read mark, `null` when they have not read anything in this epoch. */
+const readSeq = v.optional(v.nullable(v.pipe(v.number(), v.safeInteger(), v.minValue(0))), null);
+
 export const MemberSummarySchema = v.object({
   userId: id,
   displayName: text,
   avatarUrl,
   status: v.picklist(["active", "idle"]),
   typing: flag,
+  readSeq,
 });
+
+/** A reply's quote while the quoted message is in the room's buffer: an 80-character excerpt. */
+export const QuoteSchema = v.object({ id, userId: id, displayName: text, excerpt: text });
+/** A reply's quote once the quoted message has faded or been unsent. */
+export const GoneQuoteSchema = v.object({ id, gone: v.literal(true) });
 
 export const MessageSchema = v.object({
   id,
   group: id,
-  seq: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+  seq,
   userId: id,
   displayName: text,
   text,
   ts: timeMs,
   key: text,
+  /** Awareness: the members this message mentions (possibly none). */
+  mentions: v.optional(v.array(id), []),
+  /** Message actions: emoji → who reacted with it, in the order they did. */
+  reactions: v.optional(v.record(v.string(), v.array(id)), () => ({})),
+  /** Message actions: the message this one replies to. */
+  replyTo: v.optional(v.union([QuoteSchema, GoneQuoteSchema])),
+  /** Message actions: when the author last edited it. */
+  editedAt: v.optional(timeMs),
 });
+
+/** The newest message of a group in one line: its author and its text cut to 80 characters. */
+export const PreviewSchema = v.object({ userId: id, displayName: text, text });
+
+/** Awareness: what a member has not seen in a group, as `hello.groups[]` and `group_activity` say. */
+const activityEntries = {
+  unread: v.optional(count, 0),
+  mentioned: v.optional(flag, false),
+  lastActivityAt: v.optional(v.nullable(timeMs), null),
+  preview: v.optional(v.nullable(PreviewSchema), null),
+};
+
+/** A group as `hello` lists it: its summary and what I have not seen there. */
+export const HelloGroupSchema = v.object({ ...GroupSummarySchema.entries, ...activityEntries });
 
 export const FriendRequestSchema = v.object({ id, from: UserSummarySchema });
 
@@ -72,9 +111,9 @@ function frame<const TType extends string, const TEntries extends v.ObjectEntrie
 const inGroup = { group: id, userId: id };
 
 export const HelloFrameSchema = frame("hello", {
-  user: UserSummarySchema,
+  user: v.object({ ...UserSummarySchema.entries, presenceMode: v.optional(PresenceModeSchema) }),
   friends: v.array(FriendSummarySchema),
-  groups: v.array(GroupSummarySchema),
+  groups: v.array(HelloGroupSchema),
   heartbeatMs: count,
   limits: ClientLimitsSchema,
   serverTime: timeMs,
@@ -89,6 +128,10 @@ export const GroupStateFrameSchema = frame("group_state", {
   messages: v.array(MessageSchema),
   /** Messages missed since `afterSeq` that had already expired, else 0. */
   expired: count,
+  /** Message actions, on a resume: the retained messages at or before `afterSeq` ever edited or reacted to. */
+  updated: v.optional(v.array(MessageSchema)),
+  /** Message actions, on a resume: ids of messages at or before `afterSeq` that were unsent. */
+  removed: v.optional(v.array(id)),
   retention: RetentionSchema,
 });
 
@@ -101,11 +144,32 @@ export const UserIdleFrameSchema = frame("user_idle", inGroup);
 export const UserActiveFrameSchema = frame("user_active", inGroup);
 export const UserTypingFrameSchema = frame("user_typing", { ...inGroup, displayName: text });
 export const UserStoppedTypingFrameSchema = frame("user_stopped_typing", inGroup);
-export const FriendOnlineFrameSchema = frame("friend_online", { userId: id });
+/** `status` added (v1.1 addition of this project): busy or idle already when they come online. */
+export const FriendOnlineFrameSchema = frame("friend_online", {
+  userId: id,
+  status: v.optional(FriendStatusSchema),
+});
+/** v1.1: a friend's status changed while they stay online (active, idle, busy). */
+const FriendStatusFrameSchema = frame("friend_status", {
+  userId: id,
+  status: FriendStatusSchema,
+});
+/** Added: my presence mode changed (from another tab, or this one): my own sockets only. */
+const PresenceModeFrameSchema = frame("presence_mode", { presenceMode: PresenceModeSchema });
 export const FriendOfflineFrameSchema = frame("friend_offline", { userId: id, lastSeen: timeMs });
 export const FriendRequestFrameSchema = frame("friend_request", { request: FriendRequestSchema });
+/**
+ * Added: a pending friend request is gone without a friendship: cancelled by the one who asked
+ * (both hear it), or ignored (only the one who ignored it hears it: the asker is never told).
+ */
+export const FriendRequestRemovedFrameSchema = frame("friend_request_removed", { requestId: id });
 export const FriendAddedFrameSchema = frame("friend_added", { friend: FriendSummarySchema });
 export const FriendRemovedFrameSchema = frame("friend_removed", { userId: id });
+/**
+ * Added: someone's name or avatar changed. Sent to their own sockets, their friends and the
+ * members of their groups, so that one person never shows under two names.
+ */
+export const ProfileUpdatedFrameSchema = frame("profile_updated", { user: UserSummarySchema });
 export const GroupAddedFrameSchema = frame("group_added", { group: GroupSummarySchema });
 export const GroupUpdatedFrameSchema = frame("group_updated", { group: id, name: text });
 export const GroupDeletedFrameSchema = frame("group_deleted", { group: id });
@@ -118,6 +182,34 @@ export const MemberMutedFrameSchema = frame("member_muted", { ...inGroup, muted:
 export const MemberLeftFrameSchema = frame("member_left", {
   ...inGroup,
   creatorId: v.optional(id),
+});
+/** Awareness: activity in a group whose room this member has not joined. */
+export const GroupActivityFrameSchema = frame("group_activity", {
+  group: id,
+  seq,
+  ...activityEntries,
+});
+/** Awareness: a member's read mark moved. */
+export const ReadUpToFrameSchema = frame("read_up_to", {
+  ...inGroup,
+  seq: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+});
+/** Message actions: a message left the buffer before its time (its author or the creator). */
+export const MessageRemovedFrameSchema = frame("message_removed", { group: id, id, by: id });
+/** Message actions: a message's new text. */
+export const MessageEditedFrameSchema = frame("message_edited", {
+  group: id,
+  id,
+  text,
+  editedAt: timeMs,
+});
+/** Message actions: one person's reaction on a message went on or off. */
+export const ReactionFrameSchema = frame("reaction", {
+  group: id,
+  id,
+  userId: id,
+  emoji: text,
+  on: flag,
 });
 export const HeartbeatAckFrameSchema = frame("heartbeat_ack", { ts: timeMs });
 
@@ -149,15 +241,24 @@ const serverFrameSchemas = [
   UserStoppedTypingFrameSchema,
   FriendOnlineFrameSchema,
   FriendOfflineFrameSchema,
+  FriendStatusFrameSchema,
+  PresenceModeFrameSchema,
   FriendRequestFrameSchema,
+  FriendRequestRemovedFrameSchema,
   FriendAddedFrameSchema,
   FriendRemovedFrameSchema,
+  ProfileUpdatedFrameSchema,
   GroupAddedFrameSchema,
   GroupUpdatedFrameSchema,
   GroupDeletedFrameSchema,
   MemberKickedFrameSchema,
   MemberMutedFrameSchema,
   MemberLeftFrameSchema,
+  GroupActivityFrameSchema,
+  ReadUpToFrameSchema,
+  MessageRemovedFrameSchema,
+  MessageEditedFrameSchema,
+  ReactionFrameSchema,
   HeartbeatAckFrameSchema,
   AckFrameSchema,
   ErrorFrameSchema,
@@ -169,6 +270,8 @@ export const ServerFrameSchema = v.variant("type", serverFrameSchemas);
 export type UserSummary = v.InferOutput<typeof UserSummarySchema>;
 export type FriendSummary = v.InferOutput<typeof FriendSummarySchema>;
 export type GroupSummary = v.InferOutput<typeof GroupSummarySchema>;
+export type HelloGroup = v.InferOutput<typeof HelloGroupSchema>;
+export type Preview = v.InferOutput<typeof PreviewSchema>;
 export type GroupKind = GroupSummary["kind"];
 export type GroupRole = GroupSummary["role"];
 export type MemberSummary = v.InferOutput<typeof MemberSummarySchema>;
@@ -189,15 +292,28 @@ export type UserTypingFrame = v.InferOutput<typeof UserTypingFrameSchema>;
 export type UserStoppedTypingFrame = v.InferOutput<typeof UserStoppedTypingFrameSchema>;
 export type FriendOnlineFrame = v.InferOutput<typeof FriendOnlineFrameSchema>;
 export type FriendOfflineFrame = v.InferOutput<typeof FriendOfflineFrameSchema>;
+export type FriendStatusFrame = v.InferOutput<typeof FriendStatusFrameSchema>;
+export type PresenceModeFrame = v.InferOutput<typeof PresenceModeFrameSchema>;
+export type FriendStatus = v.InferOutput<typeof FriendStatusSchema>;
+export type PresenceMode = v.InferOutput<typeof PresenceModeSchema>;
 export type FriendRequestFrame = v.InferOutput<typeof FriendRequestFrameSchema>;
+export type FriendRequestRemovedFrame = v.InferOutput<typeof FriendRequestRemovedFrameSchema>;
 export type FriendAddedFrame = v.InferOutput<typeof FriendAddedFrameSchema>;
 export type FriendRemovedFrame = v.InferOutput<typeof FriendRemovedFrameSchema>;
+export type ProfileUpdatedFrame = v.InferOutput<typeof ProfileUpdatedFrameSchema>;
 export type GroupAddedFrame = v.InferOutput<typeof GroupAddedFrameSchema>;
 export type GroupUpdatedFrame = v.InferOutput<typeof GroupUpdatedFrameSchema>;
 export type GroupDeletedFrame = v.InferOutput<typeof GroupDeletedFrameSchema>;
 export type MemberKickedFrame = v.InferOutput<typeof MemberKickedFrameSchema>;
 export type MemberMutedFrame = v.InferOutput<typeof MemberMutedFrameSchema>;
 export type MemberLeftFrame = v.InferOutput<typeof MemberLeftFrameSchema>;
+export type GroupActivityFrame = v.InferOutput<typeof GroupActivityFrameSchema>;
+export type ReadUpToFrame = v.InferOutput<typeof ReadUpToFrameSchema>;
+export type Quote = v.InferOutput<typeof QuoteSchema>;
+export type GoneQuote = v.InferOutput<typeof GoneQuoteSchema>;
+export type MessageRemovedFrame = v.InferOutput<typeof MessageRemovedFrameSchema>;
+export type MessageEditedFrame = v.InferOutput<typeof MessageEditedFrameSchema>;
+export type ReactionFrame = v.InferOutput<typeof ReactionFrameSchema>;
 export type HeartbeatAckFrame = v.InferOutput<typeof HeartbeatAckFrameSchema>;
 export type AckFrame = v.InferOutput<typeof AckFrameSchema>;
 export type ErrorFrame = v.InferOutput<typeof ErrorFrameSchema>;

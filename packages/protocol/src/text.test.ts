@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { LIMITS } from "./codes.ts";
-import { normalizeText, textLength } from "./text.ts";
+import { normalizeName, normalizeText, textLength } from "./text.ts";
 
 function accepted(raw: string): string {
   const result = normalizeText(raw);
@@ -58,6 +58,13 @@ describe("normalizeText", () => {
     assert.equal(accepted("👩\u200d💻 \u200fשלום"), "👩\u200d💻 \u200fשלום");
   });
 
+  test("keeps bidi overrides and isolates: clients show each message isolated", () => {
+    assert.equal(
+      accepted("quote: \u202eabc\u202c and \u2067שלום\u2069"),
+      "quote: \u202eabc\u202c and \u2067שלום\u2069",
+    );
+  });
+
   test("applies Unicode NFC", () => {
     assert.equal(accepted("e\u0301"), "\u00e9");
     assert.equal(accepted("\u1100\u1161"), "\uac00");
@@ -98,5 +105,79 @@ describe("textLength", () => {
     assert.equal(textLength("👨\u200d👩\u200d👧"), 5);
     assert.equal(textLength("\ud800"), 1);
     assert.equal(textLength("\ud800\ud800\udc00"), 2);
+  });
+});
+
+function named(raw: string): string {
+  const result = normalizeName(raw);
+  assert.equal(result.ok, true, `expected the name ${JSON.stringify(raw)} to be accepted`);
+  return result.ok ? result.name : assert.fail();
+}
+
+function refusedName(raw: string): string {
+  const result = normalizeName(raw);
+  assert.equal(result.ok, false, `expected the name ${JSON.stringify(raw)} to be refused`);
+  return result.ok ? assert.fail() : result.message;
+}
+
+describe("normalizeName", () => {
+  test("removes every bidi embedding, override, isolate and mark", () => {
+    const controls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c";
+    assert.equal(named("\u202eevil"), "evil");
+    assert.equal(named(`a${controls}b`), "ab");
+    assert.equal(named("\u2067سام\u2069 (Sam)"), "سام (Sam)");
+  });
+
+  test("refuses names that are empty or show nothing", () => {
+    for (const raw of ["", "   ", " \u3000\n"]) {
+      assert.equal(refusedName(raw), "expected 1 to 64 characters", JSON.stringify(raw));
+    }
+    for (const raw of [
+      "\u202e",
+      "\u200f\u200e \u3000",
+      "\u200b\u200c\u200d",
+      "\u2060\ufeff\u200b",
+      "\u00ad",
+      "\u0301\u0308",
+      "\u3164",
+      "\u115f\u1160",
+      "\ufe0f",
+      "\u2800\u2800",
+      "\u200b \u0301 \u200d",
+    ]) {
+      assert.equal(
+        refusedName(raw),
+        "expected at least one visible character",
+        JSON.stringify(raw),
+      );
+    }
+  });
+
+  test("keeps what scripts and emoji need inside a name", () => {
+    assert.equal(named("Ana\u0301"), "Aná");
+    assert.equal(named("👩\u200d💻 Kim"), "👩\u200d💻 Kim");
+    assert.equal(named("❤\ufe0f"), "❤\ufe0f");
+    assert.equal(named("می\u200cخواهم"), "می\u200cخواهم");
+    assert.equal(named("שלום"), "שלום");
+  });
+
+  test("trims spaces and zero-width characters from the ends only", () => {
+    assert.equal(named("  \u200bSam \u200b"), "Sam");
+    assert.equal(named("\ufeffSam\u2060"), "Sam");
+    assert.equal(named("Sam  Lee"), "Sam  Lee");
+  });
+
+  test("refuses control characters and line separators", () => {
+    for (const raw of ["a\nb", "a\tb", "a\u0000b", "a\u0085b", "a\u2028b", "a\u2029b", "a\ud800"]) {
+      assert.equal(refusedName(raw), "expected no control characters", JSON.stringify(raw));
+    }
+  });
+
+  test("counts at most 64 code points after NFC", () => {
+    assert.equal(named("a".repeat(64)), "a".repeat(64));
+    assert.equal(refusedName("a".repeat(65)), "expected 1 to 64 characters");
+    assert.equal(named("😀".repeat(64)), "😀".repeat(64));
+    assert.equal(named("e\u0301".repeat(64)), "\u00e9".repeat(64));
+    assert.equal(named(`\u202e${"a".repeat(64)}`), "a".repeat(64));
   });
 });

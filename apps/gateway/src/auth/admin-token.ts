@@ -1,8 +1,8 @@
 import { link, mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { isSameSecret, newToken } from "./tokens.ts";
+import { isSameSecret, newToken } from "../tokens.ts";
 
-export const ADMIN_TOKEN_FILE = "admin-token";
+const ADMIN_TOKEN_FILE = "admin-token";
 /** The same floor as the ADMIN_TOKEN variable; a file below it is replaced. */
 const ADMIN_TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,512}$/;
 const OWNER_ONLY = 0o600;
@@ -20,10 +20,8 @@ export interface DevAdminToken {
 }
 
 /**
- * The development admin token in `<dataDir>/admin-token` (mode 0600): the file's token when it
- * holds a valid one readable by its owner only, else a new one written there. The new file is
- * complete before it appears, so a concurrent reader never sees half a token. Undefined for an
- * in-memory DATA_DIR, which has nowhere to keep it.
+ * The development admin token in `<dataDir>/admin-token` (mode 0600), made anew when missing or
+ * invalid. A new file is complete before it appears: a concurrent reader never sees half a token.
  */
 export async function loadOrCreateDevAdminToken(
   dataDir: string,

@@ -1,6 +1,7 @@
 import { Discord, decodeIdToken, GitHub, Google, OAuth2RequestError } from "arctic";
 import * as v from "valibot";
 import type { Config, OAuthCredentials } from "../config.ts";
+import { importedName } from "./imported-name.ts";
 
 export const OAUTH_PROVIDERS = ["google", "github", "discord"] as const;
 export type ProviderName = (typeof OAUTH_PROVIDERS)[number];
@@ -84,7 +85,7 @@ function googleProvider({ clientId, clientSecret }: OAuthCredentials, redirectUr
         providerUserId: claims.sub,
         email: claims.email,
         isEmailVerified: claims.email_verified === true,
-        displayName: cleanName(claims.name),
+        displayName: importedName(claims.name),
         avatarUrl: httpsUrl(claims.picture),
       };
     },
@@ -123,7 +124,7 @@ function githubProvider({ clientId, clientSecret }: OAuthCredentials, redirectUr
         providerUserId: String(user.id),
         email: primary?.email,
         isEmailVerified: primary !== undefined,
-        displayName: cleanName(user.name) ?? cleanName(user.login),
+        displayName: importedName(user.name) ?? importedName(user.login),
         avatarUrl: httpsUrl(user.avatar_url),
       };
     },
@@ -159,7 +160,7 @@ function discordProvider({ clientId, clientSecret }: OAuthCredentials, redirectU
         providerUserId: user.id,
         email: user.email ?? undefined,
         isEmailVerified: Boolean(user.email) && user.verified === true,
-        displayName: cleanName(user.global_name) ?? cleanName(user.username),
+        displayName: importedName(user.global_name) ?? importedName(user.username),
         avatarUrl: user.avatar
           ? httpsUrl(
               `https://cdn.discordapp.com/avatars/${encodeURIComponent(user.id)}/${encodeURIComponent(user.avatar)}.png`,
@@ -192,16 +193,6 @@ function withDeadline<T>(promise: Promise<T>): Promise<T> {
     );
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
-/** Held to the rules of `PATCH /api/me`: 1–64 characters, no control characters. */
-function cleanName(name: string | null | undefined): string | undefined {
-  const cleaned = name
-    ?.replace(/\p{Cc}/gu, "")
-    .trim()
-    .slice(0, 64)
-    .trim();
-  return cleaned || undefined;
 }
 
 /** Only an https URL of sane length becomes an avatar; anything else means initials. */

@@ -55,3 +55,60 @@ forEachEngine("Sessions", (t) => {
     );
   });
 });
+
+/** Holds the result of the first `select from sessions` until released: a lookup in flight. */
+function heldLookup(): KyselyPlugin & { ran: Promise<void>; release(): void } {
+  let ran!: () => void;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let isHolding = true;
+  return {
+    ran: new Promise<void>((resolve) => {
+      ran = resolve;
+    }),
+    release,
+    transformQuery(args) {
+      return args.node;
+    },
+    async transformResult(args) {
+      const isSessionLookup = args.result.rows.some(
+        (row) => typeof row === "object" && row !== null && "expires_at" in row,
+      );
+      if (isHolding && isSessionLookup) {
+        isHolding = false;
+        ran();
+        await released;
+      }
+      return args.result;
+    },
+  };
+}
+
+// Postgres only: the held lookup keeps its connection, which on PGlite (one connection) would
+// also hold the revocation's DELETE — there the two cannot interleave in the first place.
+forEachEngine("Sessions ended during a lookup", (t) => {
+  if (t.engine !== "postgres") return;
+  for (const how of ["logout", "revoke every session", "user gone"] as const) {
+    it(`a session read just before it ended (${how}) is neither returned nor cached`, async () => {
+      const user = await insertUser(t.db);
+      const issued = await new Sessions(t.db).create(user.id, undefined);
+      const held = heldLookup();
+      const sessions = new Sessions(t.db.withPlugin(held));
+
+      const validating = sessions.validate(issued.token);
+      await held.ran;
+      if (how === "logout") await sessions.revoke(issued.session);
+      else if (how === "revoke every session") await sessions.revokeAllForUser(user.id);
+      else {
+        await t.db.deleteFrom("users").where("id", "=", user.id).execute();
+        sessions.announceUserGone(user.id);
+      }
+      held.release();
+
+      assert.equal(await validating, undefined, "the lookup in flight saw the row, not the end");
+      assert.equal(await sessions.validate(issued.token), undefined, "nor was it cached");
+    });
+  }
+});

@@ -1,8 +1,8 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/tables.ts";
-import { hashToken, newToken } from "./tokens.ts";
+import { hashToken, newToken, SESSION_MAX_AGE_MS } from "../tokens.ts";
+import { RevocationLog } from "./revocation-log.ts";
 
-export const SESSION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 /** Sliding expiry is written at most this often per session, not on every request. */
 const SLIDE_EVERY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_CACHE_TTL_MS = 30_000;
@@ -45,6 +45,13 @@ interface PendingLookup {
   reject(error: unknown): void;
 }
 
+/** Session tokens are 256-bit random values in base64url: anything far off names no session. */
+const MAX_TOKEN_LENGTH = 128;
+
+export function isTokenShaped(token: string): boolean {
+  return token.length > 0 && token.length <= MAX_TOKEN_LENGTH;
+}
+
 /** Sessions looked up by one statement at most; a bigger burst is split. */
 const MAX_LOOKUP_BATCH = 500;
 
@@ -60,6 +67,7 @@ export class Sessions {
   readonly #cacheMaxEntries: number;
   readonly #cache = new Map<string, CacheEntry>();
   readonly #listeners = new Set<SessionsEndedListener>();
+  readonly #revocations = new RevocationLog();
   /** Sessions asked for since the last flush: looked up together on the next turn of the loop. */
   #pending = new Map<string, PendingLookup>();
 
@@ -100,12 +108,22 @@ export class Sessions {
    * The live session a token names, or undefined. Rejects when the database is needed and does not
    * answer: callers turn that into 503, not 401.
    */
-  async validate(
+  validate(
     token: string,
     options: { onRenewed?: (session: ValidSession) => void } = {},
   ): Promise<ValidSession | undefined> {
-    if (token.length === 0 || token.length > 128) return undefined;
-    const sessionId = hashToken(token);
+    if (!isTokenShaped(token)) return Promise.resolve(undefined);
+    return this.validateId(hashToken(token), options);
+  }
+
+  /**
+   * `validate` for a session id (the token's hash). A session that ends while it is being looked
+   * up is never returned nor cached, however the lookup and the revocation interleave.
+   */
+  async validateId(
+    sessionId: string,
+    options: { onRenewed?: (session: ValidSession) => void } = {},
+  ): Promise<ValidSession | undefined> {
     const nowMs = this.#now();
     const cached = this.#cache.get(sessionId);
     if (
@@ -116,27 +134,35 @@ export class Sessions {
       return cached.session;
     }
     this.#cache.delete(sessionId);
-    const row = await this.#lookUp(sessionId);
-    if (!row || row.expires_at.getTime() <= nowMs) return undefined;
-    let expiresAtMs = row.expires_at.getTime();
-    if (nowMs + SESSION_MAX_AGE_MS - expiresAtMs >= SLIDE_EVERY_MS) {
-      expiresAtMs = nowMs + SESSION_MAX_AGE_MS;
-      await this.#db
-        .updateTable("sessions")
-        .set({ expires_at: new Date(expiresAtMs) })
-        .where("id", "=", sessionId)
-        .execute();
+    const mark = this.#revocations.begin();
+    try {
+      const row = await this.#lookUp(sessionId);
+      if (!row || row.expires_at.getTime() <= nowMs) return undefined;
+      if (this.#revocations.isEndedSince(mark, sessionId, row.user_id)) return undefined;
+      let expiresAtMs = row.expires_at.getTime();
+      if (nowMs + SESSION_MAX_AGE_MS - expiresAtMs >= SLIDE_EVERY_MS) {
+        expiresAtMs = nowMs + SESSION_MAX_AGE_MS;
+        await this.#db
+          .updateTable("sessions")
+          .set({ expires_at: new Date(expiresAtMs) })
+          .where("id", "=", sessionId)
+          .execute();
+        if (this.#revocations.isEndedSince(mark, sessionId, row.user_id)) return undefined;
+      }
+      const session = { sessionId, userId: row.user_id, expiresAtMs };
+      this.#remember(session, nowMs);
+      if (expiresAtMs !== row.expires_at.getTime()) options.onRenewed?.(session);
+      return session;
+    } finally {
+      this.#revocations.finish(mark);
     }
-    const session = { sessionId, userId: row.user_id, expiresAtMs };
-    this.#remember(session, nowMs);
-    if (expiresAtMs !== row.expires_at.getTime()) options.onRenewed?.(session);
-    return session;
   }
 
   /** Ends one session (logout). */
   async revoke(session: ValidSession): Promise<void> {
     await this.#db.deleteFrom("sessions").where("id", "=", session.sessionId).execute();
     this.#cache.delete(session.sessionId);
+    this.#revocations.sessionEnded(session.sessionId);
     this.#emit({ userId: session.userId, sessionIds: [session.sessionId] });
   }
 
@@ -154,8 +180,24 @@ export class Sessions {
 
   /** Evicts a user's cached sessions, e.g. when the user was deleted and the rows cascaded away. */
   forgetUser(userId: string): void {
+    this.#revocations.userEnded(userId);
     for (const [sessionId, entry] of this.#cache) {
       if (entry.session.userId === userId) this.#cache.delete(sessionId);
+    }
+  }
+
+  /**
+   * Sessions that ended on another gateway (cluster mode): forgotten here as if ended here; the
+   * caller closes the sockets, so listeners are not told again.
+   */
+  forgetEnded(event: SessionsEnded): void {
+    if (event.sessionIds === undefined) {
+      this.forgetUser(event.userId);
+      return;
+    }
+    for (const sessionId of event.sessionIds) {
+      this.#cache.delete(sessionId);
+      this.#revocations.sessionEnded(sessionId);
     }
   }
 

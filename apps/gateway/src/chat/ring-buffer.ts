@@ -72,7 +72,18 @@ export class RingBuffer<T extends Sequenced> {
 
   /** Items with a seq above `afterSeq`, oldest first. */
   since(afterSeq: number): T[] {
-    // Binary search for the first item past afterSeq: seqs rise from oldest to newest.
+    return this.#slice(this.#firstAfter(afterSeq));
+  }
+
+  /** The item with this seq, if it is retained. */
+  bySeq(seq: number): T | undefined {
+    const index = this.#firstAfter(seq - 1);
+    const item = index < this.#length ? this.#at(index) : undefined;
+    return item?.seq === seq ? item : undefined;
+  }
+
+  /** Binary search for the index of the first item past `afterSeq`: seqs rise oldest to newest. */
+  #firstAfter(afterSeq: number): number {
     let low = 0;
     let high = this.#length;
     while (low < high) {
@@ -80,7 +91,7 @@ export class RingBuffer<T extends Sequenced> {
       if (this.#at(middle).seq > afterSeq) high = middle;
       else low = middle + 1;
     }
-    return this.#slice(low);
+    return low;
   }
 
   toArray(): T[] {

@@ -38,6 +38,7 @@ describe("join", () => {
           avatarUrl: BOB.avatarUrl,
           status: "active",
           typing: false,
+          readSeq: null,
         },
         {
           userId: ALICE.id,
@@ -45,6 +46,7 @@ describe("join", () => {
           avatarUrl: null,
           status: "active",
           typing: false,
+          readSeq: null,
         },
       ],
       messages: [],

@@ -30,6 +30,28 @@ class FaultyPort extends RecordingPort {
 }
 
 describe("crash safety", () => {
+  test("a send to a room wedged in a handler gets room_unavailable after the call timeout, not silence", async () => {
+    const { connect, rooms, clock } = setup({ callTimeoutMs: 2_000 });
+    const alice = connect(ALICE);
+    const carol = connect(CAROL);
+    await alice.join();
+    await carol.join({}, OTHER_GROUP);
+    assert.equal(rooms.stall(GROUP), true);
+    await settle();
+    const answered = { isAnswered: false };
+    const sending = alice.send("anyone?");
+    void sending.then(() => {
+      answered.isAnswered = true;
+    });
+    await clock.advance(1_999);
+    assert.equal(answered.isAnswered, false);
+    await clock.advance(1);
+    const result = await sending;
+    assert.equal(codeOf(result), "room_unavailable");
+    assert.match(result.ok ? "" : result.message, /did not answer in time/);
+    assert.equal((await carol.send("unaffected", "k", OTHER_GROUP)).ok, true, "other rooms go on");
+  });
+
   test("a crash restarts only that room: the joined get a fresh group_state, same epoch and messages", async () => {
     const { connect, rooms, events, clock } = setup();
     const alice = connect(ALICE);
@@ -136,7 +158,7 @@ describe("crash safety", () => {
     assert.equal(rooms.count, 1);
   });
 
-  test("past its restart budget a room is given up; its calls answer room_unavailable", async () => {
+  test("past its restart budget a room is given up: everyone is let go, later calls find nobody joined", async () => {
     const { connect, rooms, events, port } = setup({ maxRestarts: 2, restartWindowMs: 10_000 });
     const alice = connect(ALICE);
     const bob = connect(BOB);
@@ -171,9 +193,10 @@ describe("crash safety", () => {
     });
     assert.equal(port.isSubscribed(bob.connId, GROUP), false);
 
-    assert.equal(codeOf(await bob.send("hello?")), "room_unavailable");
-    assert.equal(codeOf(await bob.typingStart()), "room_unavailable");
-    assert.equal(codeOf(await bob.leave()), "room_unavailable");
+    // Told once, by the error above; from then on the group has no room, as at the edge.
+    assert.equal(codeOf(await bob.send("hello?")), "not_joined");
+    assert.equal(codeOf(await bob.typingStart()), "not_joined");
+    assert.equal(codeOf(await bob.leave()), "not_joined");
     assert.equal((await carol.send("fine here", "k", OTHER_GROUP)).ok, true);
 
     const fresh = await bob.join();

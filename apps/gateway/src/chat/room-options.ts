@@ -21,7 +21,7 @@ export interface RoomOptions {
   restartWindowMs: number;
 }
 
-export const DEFAULT_ROOM_OPTIONS: Readonly<RoomOptions> = Object.freeze({
+const DEFAULT_ROOM_OPTIONS: Readonly<RoomOptions> = Object.freeze({
   maxMessages: LIMITS.maxMessages,
   maxAgeMs: LIMITS.maxAgeMs,
   maxTextLength: LIMITS.maxTextLength,

@@ -190,9 +190,12 @@ describe("moderation", () => {
     bob.frames();
     alice.frames();
 
-    assert.deepEqual(await rooms.setMuted(GROUP, { userId: ALICE.id, isMuted: true }), {
-      ok: true,
-    });
+    assert.deepEqual(
+      await rooms.call(GROUP, { type: "set_muted", userId: ALICE.id, isMuted: true }),
+      {
+        ok: true,
+      },
+    );
     assert.deepEqual(bob.seen(), ["user_stopped_typing"]);
     const refused = { ok: false, code: "muted", message: `you are muted in group ${GROUP}` };
     assert.deepEqual(await alice.send("let me speak"), refused);
@@ -201,7 +204,7 @@ describe("moderation", () => {
     assert.deepEqual(alice.seen(), ["message"], "not told of her own typing");
     assert.equal(port.published("message").length, 1);
 
-    await rooms.setMuted(GROUP, { userId: ALICE.id, isMuted: false });
+    await rooms.call(GROUP, { type: "set_muted", userId: ALICE.id, isMuted: false });
     assert.equal((await alice.send("thanks")).ok, true);
 
     const carol = connect(CAROL);
@@ -219,7 +222,7 @@ describe("moderation", () => {
     await tab2.join();
     bob.frames();
 
-    const kicked = await rooms.kick(GROUP, { userId: ALICE.id });
+    const kicked = await rooms.call(GROUP, { type: "kick", userId: ALICE.id });
     assert.deepEqual(kicked, { ok: true, connIds: [tab1.connId, tab2.connId] });
     assert.deepEqual(bob.frames(), [{ type: "user_left", group: GROUP, userId: ALICE.id }]);
     assert.equal(port.isSubscribed(tab1.connId, GROUP), false);
@@ -229,6 +232,9 @@ describe("moderation", () => {
     assert.deepEqual(tab1.frames(), []);
     assert.equal(codeOf(await tab2.send("wait")), "not_joined");
     assert.deepEqual(rooms.presentIn(GROUP), [BOB.id]);
-    assert.deepEqual(await rooms.kick(GROUP, { userId: ALICE.id }), { ok: true, connIds: [] });
+    assert.deepEqual(await rooms.call(GROUP, { type: "kick", userId: ALICE.id }), {
+      ok: true,
+      connIds: [],
+    });
   });
 });

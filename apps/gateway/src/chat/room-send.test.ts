@@ -15,7 +15,7 @@ checkAfterEachTest();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe("send: what each socket sees", () => {
-  test("the sender sees its message then the ack; its other tabs and the others only the message", async () => {
+  test("every joined socket gets the message, the sender's own too; the room writes no reply", async () => {
     const { connect } = setup();
     const alice = connect(ALICE);
     const aliceTab = connect(ALICE);
@@ -23,12 +23,15 @@ describe("send: what each socket sees", () => {
     for (const client of [alice, aliceTab, bob]) await client.join();
     for (const client of [alice, aliceTab, bob]) client.frames();
 
-    const result = await alice.send("hi", "k-1", GROUP, "r-7");
+    const result = await alice.send("hi", "k-1");
     assert.ok(result.ok);
-    const [message, ack, ...rest] = alice.frames();
-    assert.deepEqual(rest, []);
+    const [message, ...rest] = alice.frames();
+    assert.deepEqual(rest, [], "the ack (or error) is the caller's to write");
     assert.equal(message?.type, "message");
-    assert.deepEqual(ack, { type: "ack", ref: "r-7", id: result.id, ts: result.ts });
+    assert.deepEqual(
+      message.type === "message" && { id: message.id, ts: message.ts, seq: message.seq },
+      { id: result.id, ts: result.ts, seq: result.seq },
+    );
     assert.deepEqual(aliceTab.frames(), [message], "the sender's other tab gets the message");
     assert.deepEqual(bob.frames(), [message]);
   });
@@ -43,17 +46,17 @@ describe("send: what each socket sees", () => {
     // Queued together: the room handles Bob's first.
     const [fromBob, fromAlice] = await Promise.all([
       bob.send("first", "kb"),
-      alice.send("second", "ka", GROUP, "r-1"),
+      alice.send("second", "ka"),
     ]);
     assert.ok(fromBob.ok && fromAlice.ok);
     const frames = alice.frames();
     assert.deepEqual(
       frames.map((frame) => (frame.type === "message" ? `message:${frame.seq}` : frame.type)),
-      ["message:1", "message:2", "ack"],
+      ["message:1", "message:2"],
     );
   });
 
-  test("without a ref there is no ack; a retry by key gets the first ack again, no message", async () => {
+  test("a retry by key gets the first answer again, and no second message", async () => {
     const { connect, clock } = setup();
     const alice = connect(ALICE);
     const bob = connect(BOB);
@@ -66,9 +69,9 @@ describe("send: what each socket sees", () => {
     assert.ok(first.ok);
     assert.deepEqual(alice.seen(), ["message"]);
     await clock.advance(500);
-    const retry = await alice.send("once", "k-1", GROUP, "r-2");
+    const retry = await alice.send("once", "k-1");
     assert.deepEqual(retry, first);
-    assert.deepEqual(alice.frames(), [{ type: "ack", ref: "r-2", id: first.id, ts: first.ts }]);
+    assert.deepEqual(alice.frames(), []);
     assert.deepEqual(bob.seen(), ["message"]);
   });
 
@@ -77,7 +80,7 @@ describe("send: what each socket sees", () => {
     const alice = connect(ALICE);
     await alice.join();
     alice.frames();
-    const refused = await alice.send("   ", "k-1", GROUP, "r-3");
+    const refused = await alice.send("   ", "k-1");
     assert.equal(refused.ok, false);
     assert.deepEqual(alice.frames(), []);
   });

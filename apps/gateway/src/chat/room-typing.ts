@@ -1,8 +1,8 @@
 import type { TimerRef } from "@clofri/actors";
 import { encode } from "@clofri/protocol";
-import type { RoomContext } from "./room-actor.ts";
 import type { RoomOptions } from "./room-options.ts";
 import type { RoomPort } from "./room-port.ts";
+import type { RoomTimers } from "./room-timers.ts";
 
 interface Typing {
   /** The connection that typed last: its going away ends the indicator. */
@@ -17,7 +17,7 @@ interface Typing {
 export class TypingIndicators {
   readonly #groupId: string;
   readonly #port: RoomPort;
-  readonly #ctx: RoomContext;
+  readonly #timers: RoomTimers;
   readonly #timeoutMs: number;
   readonly #minIntervalMs: number;
   readonly #typing = new Map<string, Typing>();
@@ -27,12 +27,12 @@ export class TypingIndicators {
   constructor(
     groupId: string,
     port: RoomPort,
-    ctx: RoomContext,
+    timers: RoomTimers,
     options: Pick<RoomOptions, "typingTimeoutMs" | "typingEventsPerSecond">,
   ) {
     this.#groupId = groupId;
     this.#port = port;
-    this.#ctx = ctx;
+    this.#timers = timers;
     this.#timeoutMs = options.typingTimeoutMs;
     this.#minIntervalMs = 1_000 / options.typingEventsPerSecond;
   }
@@ -43,13 +43,13 @@ export class TypingIndicators {
 
   /** (Re)arms the user's expiry; the room hears of it at most `typingEventsPerSecond` a second. */
   start(userId: string, connId: string, displayName: string): void {
-    const ctx = this.#ctx;
+    const timers = this.#timers;
     const typing = this.#typing.get(userId);
-    if (typing !== undefined) ctx.cancelTimer(typing.expiry);
-    const expiry = ctx.sendAfter(this.#timeoutMs, { type: "typing_expired", userId });
+    if (typing !== undefined) timers.cancel(typing.expiry);
+    const expiry = timers.after(this.#timeoutMs, { type: "typing_expired", userId });
     this.#typing.set(userId, { connId, expiry });
 
-    const nowMs = ctx.clock.now();
+    const nowMs = timers.nowMs();
     const forwardedAtMs = this.#forwardedAtMs.get(userId);
     if (forwardedAtMs !== undefined && nowMs - forwardedAtMs < this.#minIntervalMs) return;
     this.#forwardedAtMs.set(userId, nowMs);
@@ -66,7 +66,7 @@ export class TypingIndicators {
   stop(userId: string): void {
     const typing = this.#typing.get(userId);
     if (typing === undefined) return;
-    this.#ctx.cancelTimer(typing.expiry);
+    this.#timers.cancel(typing.expiry);
     this.#typing.delete(userId);
     const group = this.#groupId;
     const text = encode({ type: "user_stopped_typing", group, userId });

@@ -1,12 +1,9 @@
-import type { TimerRef } from "@clofri/actors";
-import {
-  encode,
-  encodeMessage,
-  encodeSendAck,
-  type Message,
-  normalizeText,
-} from "@clofri/protocol";
-import type { RoomContext } from "./room-actor.ts";
+import { encode, encodeMessage, type Message, normalizeText } from "@clofri/protocol";
+import { MessageActions } from "./room-actions.ts";
+import { muted, nobodyRemoved, notJoined } from "./room-answers.ts";
+import { type Departure, RoomAttendance } from "./room-attendance.ts";
+import { RoomAwareness } from "./room-awareness.ts";
+import type { RoomMember, RoomMemory } from "./room-memory.ts";
 import {
   type CloseRequest,
   type DisconnectRequest,
@@ -17,8 +14,16 @@ import {
   type LeaveRequest,
   type LeaveResult,
   OK,
+  type ReadRequest,
+  type ReadResult,
   type RemovedResult,
-  type RoomFailure,
+  type RenameRequest,
+  type RoomCallType,
+  type RoomContext,
+  type RoomMsg,
+  type RoomReplies,
+  type RoomReply,
+  type RoomTestHook,
   type SendRequest,
   type SendResult,
   type SetIdleRequest,
@@ -27,16 +32,16 @@ import {
   type TypingResult,
   type TypingStartRequest,
   type TypingStopRequest,
-} from "./room-api.ts";
-import type { RoomMember, RoomMemory } from "./room-memory.ts";
+} from "./room-messages.ts";
 import type { RoomOptions } from "./room-options.ts";
 import type { RoomPort } from "./room-port.ts";
+import { roomTimers } from "./room-timers.ts";
 import { TypingIndicators } from "./room-typing.ts";
 
 /** What every incarnation of a room is started with. */
 export interface RoomDeps {
   readonly groupId: string;
-  /** Owned by `Rooms`: survives restarts. */
+  /** Owned by the supervisor: survives restarts. */
   readonly memory: RoomMemory;
   readonly port: RoomPort;
   readonly options: RoomOptions;
@@ -44,120 +49,126 @@ export interface RoomDeps {
   readonly now: () => number;
 }
 
-type Departure = "clean" | "unclean";
+/** Every message the room handles itself (the test hooks are the actor's). */
+export type RoomWork = Exclude<RoomMsg, RoomTestHook>;
+
+/** One handler per message: a call's returns its reply, a cast's nothing. */
+type Handlers = {
+  [Type in RoomWork["type"]]: (
+    msg: Extract<RoomWork, { type: Type }>,
+  ) => Type extends RoomCallType ? RoomReplies[Type] : void;
+};
 
 /**
- * One incarnation of a room: its timers and typing indicators, and what it does for each
+ * One incarnation of a room: its typing indicators and timers, and what it does with each
  * message. Every step checks what it can refuse first, then changes `memory`, then publishes.
  */
 export class Room {
   readonly #deps: RoomDeps;
-  readonly #ctx: RoomContext;
   readonly #typing: TypingIndicators;
-  readonly #graceTimers = new Map<string, TimerRef>();
-  #lingerTimer: TimerRef | undefined;
+  readonly #attendance: RoomAttendance;
+  readonly #awareness: RoomAwareness;
+  readonly #actions: MessageActions;
+  readonly #stop: (reason: string) => void;
 
   constructor(deps: RoomDeps, ctx: RoomContext) {
     this.#deps = deps;
-    this.#ctx = ctx;
-    this.#typing = new TypingIndicators(deps.groupId, deps.port, ctx, deps.options);
+    this.#stop = (reason) => ctx.stop(reason);
+    const timers = roomTimers(ctx);
+    this.#typing = new TypingIndicators(deps.groupId, deps.port, timers, deps.options);
+    this.#awareness = new RoomAwareness(deps.groupId, deps.memory, deps.port, timers);
+    const { maxTextLength } = deps.options;
+    this.#actions = new MessageActions({ ...deps, awareness: this.#awareness, maxTextLength });
+    this.#attendance = new RoomAttendance({
+      ...deps,
+      timers,
+      typing: this.#typing,
+      stop: this.#stop,
+    });
   }
 
-  /** First start or restart: re-arms the timers `memory` implies and re-sends the room. */
+  /** First start or restart: on a restart whoever is still joined gets the room afresh. */
   start(): void {
+    if (!this.#attendance.start()) return;
     const { memory, port } = this.#deps;
-    const nowMs = this.#ctx.clock.now();
-    for (const member of memory.members.values()) {
-      if (member.graceEndsAtMs !== undefined) {
-        this.#armGrace(member.userId, Math.max(0, member.graceEndsAtMs - nowMs));
-      }
-    }
-    if (memory.members.size === 0) {
-      this.#armLinger();
-      return;
-    }
-    // A restart: whoever is still joined gets the room afresh, typing cleared, same epoch.
     memory.prune(this.#deps.now());
     const text = encode({ type: "group_state", ...memory.groupState({}, this.#isTyping) });
     for (const connId of memory.connectionIds()) port.sendTo(connId, text);
   }
 
-  join(request: JoinRequest): JoinResult {
+  /** Returns a call's reply; undefined for a cast. */
+  handle(msg: RoomWork): RoomReply | undefined {
+    const handler = this.#handlers[msg.type] as (msg: RoomWork) => RoomReply | undefined;
+    return handler(msg);
+  }
+
+  readonly #handlers: Handlers = {
+    join: (msg) => this.#join(msg),
+    leave: (msg) => this.#leave(msg),
+    disconnect: (msg) => this.#disconnect(msg),
+    send: (msg) => this.#send(msg),
+    typing_start: (msg) => this.#typingStart(msg),
+    typing_stop: (msg) => this.#typingStop(msg),
+    set_idle: (msg) => this.#setIdle(msg),
+    set_muted: (msg) => this.#setMuted(msg),
+    rename: (msg) => this.#rename(msg),
+    read: (msg) => this.#read(msg),
+    unsend: (msg) => this.#actions.unsend(msg),
+    edit: (msg) => this.#actions.edit(msg),
+    react: (msg) => this.#actions.react(msg),
+    member_added: (msg) => void this.#deps.memory.groupMembers.add(msg.userId),
+    activity_due: () => this.#awareness.activityDue(),
+    read_due: (msg) => this.#awareness.readDue(msg.userId),
+    set_hidden: (msg) => this.#attendance.setHidden(msg.userId, msg.isHidden),
+    kick: (msg) => this.#kick(msg),
+    close: (msg) => this.#close(msg),
+    typing_expired: (msg) => this.#typing.stop(msg.userId),
+    grace_expired: (msg) => this.#attendance.graceExpired(msg.userId),
+    linger_expired: () => this.#attendance.lingerExpired(),
+  };
+
+  #join(request: JoinRequest): JoinResult {
     const { groupId, memory, port } = this.#deps;
-    const { connId, user } = request;
     memory.prune(this.#deps.now());
-
-    this.#cancelLinger();
-    const existing = memory.members.get(user.id);
-    const member: RoomMember = existing ?? {
-      userId: user.id,
-      displayName: user.displayName,
-      avatarUrl: user.avatarUrl,
-      isMuted: request.isMuted,
-      isIdle: false,
-      connections: new Map(),
-      graceEndsAtMs: undefined,
-    };
-    member.displayName = user.displayName;
-    member.avatarUrl = user.avatarUrl;
-    member.isMuted = request.isMuted;
-    member.connections.set(connId, request.isIdle === true);
-    if (member.graceEndsAtMs !== undefined) {
-      // Back within the grace: nobody was told of a leave, so nobody is told of a join.
-      member.graceEndsAtMs = undefined;
-      this.#cancelGrace(user.id);
-    }
-    if (existing === undefined) memory.members.set(user.id, member);
-    const wasIdle = member.isIdle;
-    member.isIdle = isEveryConnectionIdle(member);
-
+    const arrival = this.#attendance.arrive(request);
+    memory.groupMembers.add(request.user.id);
     const state = memory.groupState(request, this.#isTyping);
     // Sent here rather than by the caller: a message published after this join must not
     // reach the connection before the group_state it follows.
     const ref = request.ref === undefined ? {} : { ref: request.ref };
-    port.sendTo(connId, encode({ type: "group_state", ...ref, ...state }));
-    port.subscribeRoom(connId, groupId);
-    if (existing === undefined) {
-      const joined = { group: groupId, userId: user.id, displayName: user.displayName };
-      port.publishPresence(groupId, encode({ type: "user_joined", ...joined }));
-      if (member.isIdle) this.#publishStatus(member);
-    } else if (member.isIdle !== wasIdle) {
-      this.#publishStatus(member);
-    }
+    port.sendTo(request.connId, encode({ type: "group_state", ...ref, ...state }));
+    port.subscribeRoom(request.connId, groupId);
+    this.#attendance.announce(arrival);
     return { ok: true, state };
   }
 
-  leave(request: LeaveRequest): LeaveResult {
-    const { groupId, memory, port } = this.#deps;
-    const member = memory.memberOf(request.connId, request.userId);
-    if (member === undefined) return this.#notJoined();
-    this.#dropConnection(member, request.connId, "clean");
-    port.unsubscribeRoom(request.connId, groupId);
+  #leave(request: LeaveRequest): LeaveResult {
+    const member = this.#joined(request);
+    if (member === undefined) return notJoined(this.#deps.groupId);
+    this.#attendance.depart(member, request.connId, "clean");
+    this.#deps.port.unsubscribeRoom(request.connId, this.#deps.groupId);
     return OK;
   }
 
   /** The socket is gone already, so there is nothing to unsubscribe. */
-  disconnect(request: DisconnectRequest): void {
-    const member = this.#deps.memory.memberOf(request.connId, request.userId);
-    if (member === undefined) return;
-    this.#dropConnection(member, request.connId, request.isClean ? "clean" : "unclean");
+  #disconnect(request: DisconnectRequest): void {
+    const member = this.#joined(request);
+    const departure: Departure = request.isClean ? "clean" : "unclean";
+    if (member !== undefined) this.#attendance.depart(member, request.connId, departure);
   }
 
-  /** Writes the `ack` itself, so that it follows the sender's copy of the message. */
-  send(request: SendRequest): SendResult {
+  /** Publishes the message; the reply (ack or error) is the caller's to write. */
+  #send(request: SendRequest): SendResult {
     const { groupId, memory, port } = this.#deps;
-    const { connId, userId, key, ref } = request;
-    const member = memory.memberOf(connId, userId);
-    if (member === undefined) return this.#notJoined();
+    const { userId, key } = request;
+    const member = this.#joined(request);
+    if (member === undefined) return notJoined(groupId);
     const nowMs = this.#deps.now();
     memory.prune(nowMs);
+    // A retry: the first answer again, and no second message.
     const ack = memory.ackFor(userId, key);
-    if (ack !== undefined) {
-      // A retry: the first ack again, and no second message.
-      if (ref !== undefined) port.sendTo(connId, encodeSendAck(ref, ack.id, ack.ts));
-      return { ok: true, ...ack };
-    }
-    if (member.isMuted) return this.#muted();
+    if (ack !== undefined) return { ok: true, ...ack };
+    if (member.isMuted) return muted(groupId);
     const normalized = normalizeText(request.text, this.#deps.options.maxTextLength);
     if (!normalized.ok) return failure(normalized.code, normalized.message);
 
@@ -171,39 +182,51 @@ export class Room {
       text: normalized.text,
       ts: nowMs,
       key,
+      mentions: memory.mentionsAmong(request.mentions),
+      reactions: {},
     };
+    const { replyTo } = request;
+    if (replyTo !== undefined)
+      message.replyTo = memory.changes.quote(replyTo, memory.messageById(replyTo));
     const text = encodeMessage(message);
     memory.commitMessage(message);
-    const reply = ref === undefined ? undefined : encodeSendAck(ref, message.id, nowMs);
-    port.publishFrom(connId, groupId, text, reply);
+    // What I send I have seen; the message itself says so, so no `read_up_to` goes out.
+    memory.markRead(userId, seq);
+    port.publishRoom(groupId, text);
     this.#typing.stop(userId);
+    this.#awareness.messageSent(message);
     return { ok: true, id: message.id, ts: nowMs, seq };
   }
 
-  typingStart(request: TypingStartRequest): TypingResult {
-    const member = this.#deps.memory.memberOf(request.connId, request.userId);
-    if (member === undefined) return this.#notJoined();
-    if (member.isMuted) return this.#muted();
+  #read(request: ReadRequest): ReadResult {
+    if (this.#joined(request) === undefined) return notJoined(this.#deps.groupId);
+    if (this.#deps.memory.markRead(request.userId, request.seq)) {
+      this.#awareness.markMoved(request.userId);
+    }
+    return OK;
+  }
+
+  #typingStart(request: TypingStartRequest): TypingResult {
+    const member = this.#joined(request);
+    if (member === undefined) return notJoined(this.#deps.groupId);
+    if (member.isMuted) return muted(this.#deps.groupId);
     this.#typing.start(request.userId, request.connId, request.displayName);
     return OK;
   }
 
-  typingStop(request: TypingStopRequest): TypingResult {
-    const member = this.#deps.memory.memberOf(request.connId, request.userId);
-    if (member === undefined) return this.#notJoined();
+  #typingStop(request: TypingStopRequest): TypingResult {
+    if (this.#joined(request) === undefined) return notJoined(this.#deps.groupId);
     this.#typing.stop(request.userId);
     return OK;
   }
 
-  setIdle(request: SetIdleRequest): void {
-    const member = this.#deps.memory.memberOf(request.connId, request.userId);
-    if (member === undefined) return;
-    member.connections.set(request.connId, request.isIdle);
-    this.#updateStatus(member);
+  #setIdle(request: SetIdleRequest): void {
+    const member = this.#joined(request);
+    if (member !== undefined) this.#attendance.setIdle(member, request.connId, request.isIdle);
   }
 
   /** Moderation; the `member_muted` frame is the caller's (it applies with the room empty too). */
-  setMuted(request: SetMutedRequest): SetMutedResult {
+  #setMuted(request: SetMutedRequest): SetMutedResult {
     const member = this.#deps.memory.members.get(request.userId);
     if (member === undefined) return OK;
     member.isMuted = request.isMuted;
@@ -211,120 +234,40 @@ export class Room {
     return OK;
   }
 
-  /** Takes every connection of the user out at once; `member_kicked` is the caller's. */
-  kick(request: KickRequest): RemovedResult {
-    const { groupId, port } = this.#deps;
+  #rename(request: RenameRequest): void {
     const member = this.#deps.memory.members.get(request.userId);
-    if (member === undefined) return { ok: true, connIds: [] };
+    if (member === undefined) return;
+    member.displayName = request.displayName;
+    member.avatarUrl = request.avatarUrl;
+  }
+
+  /** Takes every connection of the user out at once; `member_kicked` is the caller's. */
+  #kick(request: KickRequest): RemovedResult {
+    const { groupId, port } = this.#deps;
+    this.#deps.memory.forgetMember(request.userId);
+    const member = this.#deps.memory.members.get(request.userId);
+    if (member === undefined) return nobodyRemoved();
     const connIds = [...member.connections.keys()];
     member.connections.clear();
-    this.#removeMember(member);
+    this.#attendance.remove(member);
     for (const connId of connIds) port.unsubscribeRoom(connId, groupId);
     return { ok: true, connIds };
   }
 
   /** The group was deleted: everyone is taken out without a word (`group_deleted` says it all). */
-  close(request: CloseRequest): RemovedResult {
+  #close(request: CloseRequest): RemovedResult {
     const { groupId, memory, port } = this.#deps;
     const connIds = memory.connectionIds();
     memory.members.clear();
     for (const connId of connIds) port.unsubscribeRoom(connId, groupId);
-    this.#ctx.stop(request.reason);
+    this.#stop(request.reason);
     return { ok: true, connIds };
   }
 
-  typingExpired(userId: string): void {
-    this.#typing.stop(userId);
-  }
-
-  graceExpired(userId: string): void {
-    this.#graceTimers.delete(userId);
-    const member = this.#deps.memory.members.get(userId);
-    if (member?.graceEndsAtMs === undefined || member.connections.size > 0) return;
-    this.#removeMember(member);
-  }
-
-  lingerExpired(): void {
-    this.#lingerTimer = undefined;
-    if (this.#deps.memory.members.size === 0) this.#ctx.stop("lingered out");
-  }
-
-  #dropConnection(member: RoomMember, connId: string, departure: Departure): void {
-    member.connections.delete(connId);
-    this.#typing.connectionGone(member.userId, connId);
-    if (member.connections.size > 0) {
-      this.#updateStatus(member);
-      return;
-    }
-    const graceMs = this.#deps.options.presenceGraceMs;
-    if (departure === "unclean" && graceMs > 0) {
-      member.graceEndsAtMs = this.#ctx.clock.now() + graceMs;
-      this.#armGrace(member.userId, graceMs);
-      return;
-    }
-    this.#removeMember(member);
-  }
-
-  #removeMember(member: RoomMember): void {
-    const { groupId, memory, port } = this.#deps;
-    const { userId } = member;
-    memory.members.delete(userId);
-    this.#cancelGrace(userId);
-    this.#typing.forget(userId);
-    port.publishPresence(groupId, encode({ type: "user_left", group: groupId, userId }));
-    if (memory.members.size === 0) this.#armLinger();
-  }
-
-  #updateStatus(member: RoomMember): void {
-    if (member.connections.size === 0) return;
-    const isIdle = isEveryConnectionIdle(member);
-    if (isIdle === member.isIdle) return;
-    member.isIdle = isIdle;
-    this.#publishStatus(member);
-  }
-
-  #publishStatus(member: RoomMember): void {
-    const group = this.#deps.groupId;
-    const type = member.isIdle ? "user_idle" : "user_active";
-    this.#deps.port.publishPresence(group, encode({ type, group, userId: member.userId }));
+  /** The member this connection joined as: whether it has joined is the room's to say. */
+  #joined(request: { connId: string; userId: string }): RoomMember | undefined {
+    return this.#deps.memory.memberOf(request.connId, request.userId);
   }
 
   #isTyping = (userId: string): boolean => this.#typing.isTyping(userId);
-
-  #armGrace(userId: string, delayMs: number): void {
-    this.#cancelGrace(userId);
-    this.#graceTimers.set(userId, this.#ctx.sendAfter(delayMs, { type: "grace_expired", userId }));
-  }
-
-  #cancelGrace(userId: string): void {
-    const timer = this.#graceTimers.get(userId);
-    if (timer === undefined) return;
-    this.#ctx.cancelTimer(timer);
-    this.#graceTimers.delete(userId);
-  }
-
-  #armLinger(): void {
-    if (this.#lingerTimer !== undefined) return;
-    const delayMs = this.#deps.options.roomLingerMs;
-    this.#lingerTimer = this.#ctx.sendAfter(delayMs, { type: "linger_expired" });
-  }
-
-  #cancelLinger(): void {
-    if (this.#lingerTimer === undefined) return;
-    this.#ctx.cancelTimer(this.#lingerTimer);
-    this.#lingerTimer = undefined;
-  }
-
-  #notJoined(): RoomFailure<"not_joined"> {
-    return failure("not_joined", `this connection has not joined group ${this.#deps.groupId}`);
-  }
-
-  #muted(): RoomFailure<"muted"> {
-    return failure("muted", `you are muted in group ${this.#deps.groupId}`);
-  }
-}
-
-function isEveryConnectionIdle(member: RoomMember): boolean {
-  for (const isIdle of member.connections.values()) if (!isIdle) return false;
-  return member.connections.size > 0;
 }

@@ -26,10 +26,9 @@ interface OnlineUser {
 }
 
 /**
- * Who is online, at the level friends see: a user is online while at least one connection is
- * open, however many tabs or devices, and during the grace after an unclean drop of the last one,
- * so a quick reconnect shows nobody an offline and an online. Also keeps the last-seen times the
- * database has not been told yet.
+ * Who is online, as friends see it: while any connection is open, and for the grace after an
+ * unclean drop of the last one, so a quick reconnect shows nobody an offline and an online. Also
+ * keeps the last-seen times the database has not been told yet.
  */
 export class UserPresence {
   readonly #graceMs: number;

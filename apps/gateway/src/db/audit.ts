@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { Database, JsonObject } from "./tables.ts";
 
 /** What a group's audit log records: every moderation, membership and invite action. */
-export type AuditAction =
+type AuditAction =
   | "group_created"
   | "group_renamed"
   | "group_deleted"

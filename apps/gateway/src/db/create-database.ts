@@ -6,6 +6,11 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import { parseInt8, pgTypeParsers } from "./int8.ts";
+import {
+  createClusterInChildProcess,
+  limitWasmCompileThreads,
+  PGLITE_START_PARAMS,
+} from "./pglite-cluster.ts";
 import type { Database } from "./tables.ts";
 
 export type Engine = "pglite" | "postgres";
@@ -48,7 +53,10 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const location = isInMemory ? dataDir : join(resolve(dataDir), PGLITE_SUBDIR);
   let pglite: PGlite;
   try {
-    if (!isInMemory) await mkdir(location, { recursive: true });
+    if (!isInMemory) {
+      await mkdir(location, { recursive: true });
+      await createClusterInChildProcess(location);
+    }
     pglite = await createPglite({ dataDir: location });
   } catch (error) {
     throw new Error(`cannot open the embedded database in ${location}: ${reasonOf(error)}`, {
@@ -59,13 +67,16 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
 }
 
 /**
- * A PGlite instance set up as every engine here expects: citext loaded, INT8 as numbers.
+ * A PGlite instance set up as every engine here expects: citext loaded, INT8 as numbers, memory
+ * sized for a small social graph.
  * `loadDataDir` starts it from a `dumpDataDir()` snapshot, much faster than an empty cluster.
  */
 export function createPglite(options: { dataDir: string; loadDataDir?: Blob }): Promise<PGlite> {
+  limitWasmCompileThreads();
   return PGlite.create({
     ...options,
     extensions: { citext },
+    startParams: [...PGLITE_START_PARAMS],
     parsers: { [pgliteTypes.INT8]: parseInt8 },
   });
 }

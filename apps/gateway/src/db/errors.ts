@@ -2,16 +2,11 @@
 // works on both engines.
 
 const UNIQUE_VIOLATION = "23505";
-const FOREIGN_KEY_VIOLATION = "23503";
 const CHECK_VIOLATION = "23514";
 
 /** A unique index or constraint refused the row; with `constraint`, that one in particular. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   return hasSqlState(error, UNIQUE_VIOLATION, constraint);
-}
-
-export function isForeignKeyViolation(error: unknown, constraint?: string): boolean {
-  return hasSqlState(error, FOREIGN_KEY_VIOLATION, constraint);
 }
 
 export function isCheckViolation(error: unknown, constraint?: string): boolean {

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
-import { SESSION_MAX_AGE_MS } from "../auth/sessions.ts";
-import { hashToken, newCode, newToken } from "../auth/tokens.ts";
+import { hashToken, newCode, newToken, SESSION_MAX_AGE_MS } from "../tokens.ts";
 import type { Database } from "./tables.ts";
 import { FRIEND_CODE_LENGTH } from "./users.ts";
 
@@ -13,7 +12,7 @@ const CHUNK_ROWS = 4_000;
 const MAX_CODE_ROUNDS = 5;
 const FIXTURE_USER_AGENT = "clofri-fixtures";
 
-export type BefriendMode = "group" | "all" | "none";
+type BefriendMode = "group" | "all" | "none";
 
 export interface FixtureSpec {
   users: number;
@@ -76,42 +75,17 @@ export async function createFixtures(
     members: group.members.map((index) => (users[index] as { id: string }).id),
   }));
   const pairs = friendPairs(spec);
-  const userId = (index: number) => (users[index] as { id: string }).id;
-
-  const createdAt = new Date(nowMs);
-  const expiresAt = new Date(nowMs + SESSION_MAX_AGE_MS);
-  const sessions = users.map((user) => ({
-    id: hashToken(user.token),
-    user_id: user.id,
-    created_at: createdAt,
-    expires_at: expiresAt,
-    user_agent: FIXTURE_USER_AGENT,
-  }));
-  const groupRows = groups.map((group) => ({
-    id: group.id,
-    name: group.name,
-    creator_id: group.members[0] as string,
-  }));
-  const memberRows = groups.flatMap((group) =>
-    group.members.map((memberId, position) => ({
-      group_id: group.id,
-      user_id: memberId,
-      role: position === 0 ? ("creator" as const) : ("member" as const),
-    })),
-  );
-  const friendshipRows = pairs.map(([low, high]) => ({
-    requester_id: userId(low),
-    addressee_id: userId(high),
-    status: "accepted" as const,
-  }));
+  const rows = fixtureRows(users, groups, pairs, nowMs);
 
   // PGlite has one connection, held by the transaction: only `trx` may be used in here.
   await db.transaction().execute(async (trx) => {
     await insertUsers(trx, users);
-    await inChunks(sessions, (chunk) => trx.insertInto("sessions").values(chunk).execute());
-    await inChunks(groupRows, (chunk) => trx.insertInto("groups").values(chunk).execute());
-    await inChunks(memberRows, (chunk) => trx.insertInto("group_members").values(chunk).execute());
-    await inChunks(friendshipRows, (chunk) =>
+    await inChunks(rows.sessions, (chunk) => trx.insertInto("sessions").values(chunk).execute());
+    await inChunks(rows.groups, (chunk) => trx.insertInto("groups").values(chunk).execute());
+    await inChunks(rows.members, (chunk) =>
+      trx.insertInto("group_members").values(chunk).execute(),
+    );
+    await inChunks(rows.friendships, (chunk) =>
       trx.insertInto("friendships").values(chunk).execute(),
     );
   });
@@ -120,6 +94,44 @@ export async function createFixtures(
     users,
     groups: groups.map(({ id, members }) => ({ id, members })),
     friendships: pairs.length,
+  };
+}
+
+/** The rows of everything but the users, ready to insert; a group's first member creates it. */
+function fixtureRows(
+  users: ReadonlyArray<{ id: string; token: string }>,
+  groups: ReadonlyArray<{ id: string; name: string; members: string[] }>,
+  pairs: ReadonlyArray<[number, number]>,
+  nowMs: number,
+) {
+  const userId = (index: number) => (users[index] as { id: string }).id;
+  const createdAt = new Date(nowMs);
+  const expiresAt = new Date(nowMs + SESSION_MAX_AGE_MS);
+  return {
+    sessions: users.map((user) => ({
+      id: hashToken(user.token),
+      user_id: user.id,
+      created_at: createdAt,
+      expires_at: expiresAt,
+      user_agent: FIXTURE_USER_AGENT,
+    })),
+    groups: groups.map((group) => ({
+      id: group.id,
+      name: group.name,
+      creator_id: group.members[0] as string,
+    })),
+    members: groups.flatMap((group) =>
+      group.members.map((memberId, position) => ({
+        group_id: group.id,
+        user_id: memberId,
+        role: position === 0 ? ("creator" as const) : ("member" as const),
+      })),
+    ),
+    friendships: pairs.map(([low, high]) => ({
+      requester_id: userId(low),
+      addressee_id: userId(high),
+      status: "accepted" as const,
+    })),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ExpressionBuilder, Kysely } from "kysely";
-import { newCode } from "../auth/tokens.ts";
+import { newCode } from "../tokens.ts";
 import { isUniqueViolation } from "./errors.ts";
 import type { Database, Friendship, User } from "./tables.ts";
 import { FRIEND_CODE_LENGTH } from "./users.ts";
@@ -14,11 +14,30 @@ function pairOf(eb: ExpressionBuilder<Database, "friendships">, a: string, b: st
   ]);
 }
 
+/**
+ * The person with this code, as `askerId` may find them: someone who blocked the asker is not
+ * found, exactly as an unknown code is not (the asker cannot tell the two apart).
+ */
 export async function findUserByFriendCode(
   db: Kysely<Database>,
   code: string,
+  askerId: string,
 ): Promise<User | undefined> {
-  return db.selectFrom("users").selectAll().where("friend_code", "=", code).executeTakeFirst();
+  return db
+    .selectFrom("users")
+    .selectAll()
+    .where("friend_code", "=", code)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("blocks")
+            .select("blocks.blocker_id")
+            .whereRef("blocks.blocker_id", "=", "users.id")
+            .where("blocks.blocked_id", "=", askerId),
+        ),
+      ),
+    )
+    .executeTakeFirst();
 }
 
 export async function findFriendship(
@@ -64,12 +83,13 @@ export async function acceptFriendRequest(
 }
 
 /** Deletes a pending request that `side` names as its requester or its addressee. */
+/** Deletes a pending request seen from one side; the two people, or undefined if none was. */
 export async function deletePendingRequest(
   db: Kysely<Database>,
   requestId: string,
   side: { requesterId: string } | { addresseeId: string },
-): Promise<boolean> {
-  const result = await db
+): Promise<{ requesterId: string; addresseeId: string } | undefined> {
+  const row = await db
     .deleteFrom("friendships")
     .where("id", "=", requestId)
     .where("status", "=", "pending")
@@ -78,8 +98,9 @@ export async function deletePendingRequest(
         ? eb("requester_id", "=", side.requesterId)
         : eb("addressee_id", "=", side.addresseeId),
     )
+    .returning(["requester_id", "addressee_id"])
     .executeTakeFirst();
-  return result.numDeletedRows > 0n;
+  return row && { requesterId: row.requester_id, addresseeId: row.addressee_id };
 }
 
 /** Ends an accepted friendship; undefined when the two are not friends. */

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database, Group, GroupMember, MemberRole } from "./tables.ts";
 
 export interface Membership {
@@ -135,6 +135,23 @@ export async function deleteMember(
   return result.numDeletedRows > 0n;
 }
 
+/** Notes that the group's creator removed `userId` now (the latest removal wins). */
+export async function recordKick(
+  db: Kysely<Database>,
+  groupId: string,
+  userId: string,
+): Promise<void> {
+  // The statement's moment, under the group's lock: see insertInvite.
+  const now = sql<Date>`clock_timestamp()`;
+  await db
+    .insertInto("group_kicks")
+    .values({ group_id: groupId, user_id: userId, kicked_at: now })
+    .onConflict((conflict) =>
+      conflict.columns(["group_id", "user_id"]).doUpdateSet({ kicked_at: now }),
+    )
+    .execute();
+}
+
 export async function setMuted(
   db: Kysely<Database>,
   groupId: string,
@@ -180,7 +197,7 @@ export async function makeCreator(
 }
 
 /** Direct chats name their pair in order, which makes them unique per pair. */
-export function directPair(a: string, b: string): { low: string; high: string } {
+function directPair(a: string, b: string): { low: string; high: string } {
   return a < b ? { low: a, high: b } : { low: b, high: a };
 }
 

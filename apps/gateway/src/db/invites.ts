@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database, GroupInvite } from "./tables.ts";
 
 /** The new invite, or undefined when its code is taken. */
@@ -15,6 +15,9 @@ export async function insertInvite(
         inviter_id: values.inviterId,
         expires_at: values.expiresAt,
         max_uses: values.maxUses,
+        // The moment of this statement, not of the transaction's start: the caller holds the
+        // group's lock, so it orders exactly against a kick (group_kicks.kicked_at, likewise).
+        created_at: sql<Date>`clock_timestamp()`,
       })
       // A code already taken (astronomically unlikely): the caller draws another.
       .onConflict((conflict) => conflict.column("code").doNothing())
@@ -37,6 +40,26 @@ export function isInviteLive(invite: GroupInvite, now: Date): boolean {
     invite.expires_at.getTime() > now.getTime() &&
     invite.uses < invite.max_uses
   );
+}
+
+/**
+ * Whether the invite was created before `userId` was last removed from its group: such an invite
+ * never lets them back in. Compared in SQL, at the database's microseconds.
+ */
+export async function predatesKickOf(
+  db: Kysely<Database>,
+  code: string,
+  userId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom("group_invites")
+    .innerJoin("group_kicks", "group_kicks.group_id", "group_invites.group_id")
+    .select("group_kicks.kicked_at")
+    .where("group_invites.code", "=", code)
+    .where("group_kicks.user_id", "=", userId)
+    .whereRef("group_invites.created_at", "<=", "group_kicks.kicked_at")
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** A group's usable invites, newest first. */

@@ -8,8 +8,10 @@ import { forEachEngine } from "./test-engines.ts";
 
 const APP_TABLES = [
   "audit_logs",
+  "blocks",
   "friendships",
   "group_invites",
+  "group_kicks",
   "group_members",
   "groups",
   "magic_links",

@@ -15,7 +15,7 @@ export type OAuthSignIn =
   | { ok: true; user: User; isNewUser: boolean; isNewLink: boolean }
   | { ok: false; error: "email_unverified" };
 
-export async function findUserByOAuthAccount(
+async function findUserByOAuthAccount(
   db: Kysely<Database>,
   provider: string,
   providerUserId: string,
@@ -33,7 +33,7 @@ export async function findUserByOAuthAccount(
  * Links the provider account to the user and returns the user it is linked to: under a race with
  * another first sign-in of the same provider account, the winner's link stands.
  */
-export async function linkOAuthAccount(
+async function linkOAuthAccount(
   db: Kysely<Database>,
   link: { provider: string; providerUserId: string; userId: string },
 ): Promise<string> {
@@ -58,10 +58,8 @@ export async function linkOAuthAccount(
 }
 
 /**
- * The user for a provider account: the one already linked; else, when the provider verified the
- * email, the user with that email (linked now) or a new one. An unverified email is refused even
- * when no account uses it yet: whoever later proves that address would otherwise walk into an
- * account someone else holds.
+ * The user for a provider account: the linked one, else by the email the provider verified, else
+ * new. An unverified email is refused: whoever proves it later would walk into this account.
  */
 export async function signInWithOAuth(
   db: Kysely<Database>,

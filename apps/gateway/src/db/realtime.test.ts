@@ -56,6 +56,7 @@ forEachEngine("loadRealtimeUsers", (t) => {
     assert.deepEqual([...found.keys()].sort(), [ann.id, zoe.id].sort());
     assert.deepEqual(found.get(ann.id), {
       user: { id: ann.id, displayName: "Ann", avatarUrl: null, lastSeenMs: null },
+      presenceMode: "auto",
       friends: [
         { id: bea.id, displayName: "Bea", avatarUrl: null, lastSeenMs: null },
         { id: zoe.id, displayName: "Zoe", avatarUrl: null, lastSeenMs: seenAt.getTime() },

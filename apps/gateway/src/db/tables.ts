@@ -1,21 +1,20 @@
-import type { Generated, GeneratedAlways, Insertable, Selectable, Updateable } from "kysely";
+import type { Generated, GeneratedAlways, Insertable, Selectable } from "kysely";
 
-// Row types of the schema in /migrations. Column names stay snake_case as in SQL; mapping to the
-// camelCase of the API happens where rows become responses.
-//
-// INT8 (bigint, count(*), sum of integers) is read as a JS number on both engines, and a value
-// beyond Number.MAX_SAFE_INTEGER makes the query fail rather than lose digits: see int8.ts.
+// Row types of the schema in /migrations, snake_case as in SQL (camelCase is for responses). INT8
+// reads as a JS number on both engines; past MAX_SAFE_INTEGER the query fails (int8.ts).
 
-export type FriendshipStatus = "pending" | "accepted";
+/** How a person appears to others: as they are, busy, or offline (appear offline). */
+export type PresenceMode = "auto" | "busy" | "offline";
+type FriendshipStatus = "pending" | "accepted";
 export type GroupKind = "group" | "direct";
 export type MemberRole = "creator" | "member";
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 export interface JsonObject {
   [key: string]: JsonValue;
 }
 
-export interface UsersTable {
+interface UsersTable {
   id: Generated<string>;
   /** citext: unique and compared without regard to case. */
   email: string;
@@ -24,16 +23,17 @@ export interface UsersTable {
   friend_code: string;
   created_at: Generated<Date>;
   last_seen_at: Date | null;
+  presence_mode: Generated<PresenceMode>;
 }
 
-export interface OAuthAccountsTable {
+interface OAuthAccountsTable {
   provider: string;
   provider_user_id: string;
   user_id: string;
   created_at: Generated<Date>;
 }
 
-export interface SessionsTable {
+interface SessionsTable {
   /** SHA-256 of the session token; the token itself is never stored. */
   id: string;
   user_id: string;
@@ -42,7 +42,7 @@ export interface SessionsTable {
   user_agent: string | null;
 }
 
-export interface MagicLinksTable {
+interface MagicLinksTable {
   token_hash: string;
   email: string;
   created_at: Generated<Date>;
@@ -51,7 +51,7 @@ export interface MagicLinksTable {
 }
 
 /** One row per unordered pair of users, whoever asked first. */
-export interface FriendshipsTable {
+interface FriendshipsTable {
   id: Generated<string>;
   requester_id: string;
   addressee_id: string;
@@ -59,7 +59,7 @@ export interface FriendshipsTable {
   created_at: Generated<Date>;
 }
 
-export interface GroupsTable {
+interface GroupsTable {
   id: Generated<string>;
   name: string;
   kind: Generated<GroupKind>;
@@ -70,7 +70,7 @@ export interface GroupsTable {
   created_at: Generated<Date>;
 }
 
-export interface GroupMembersTable {
+interface GroupMembersTable {
   group_id: string;
   user_id: string;
   role: Generated<MemberRole>;
@@ -78,7 +78,7 @@ export interface GroupMembersTable {
   joined_at: Generated<Date>;
 }
 
-export interface GroupInvitesTable {
+interface GroupInvitesTable {
   code: string;
   group_id: string;
   inviter_id: string;
@@ -89,7 +89,21 @@ export interface GroupInvitesTable {
   created_at: Generated<Date>;
 }
 
-export interface AuditLogsTable {
+/** The latest time each person was removed from each group (not left: removed by its creator). */
+interface GroupKicksTable {
+  group_id: string;
+  user_id: string;
+  kicked_at: Generated<Date>;
+}
+
+/** `blocker_id` blocked `blocked_id`: no friendship, requests or direct chat between them. */
+interface BlocksTable {
+  blocker_id: string;
+  blocked_id: string;
+  created_at: Generated<Date>;
+}
+
+interface AuditLogsTable {
   id: GeneratedAlways<number>;
   action: string;
   actor_id: string | null;
@@ -108,15 +122,14 @@ export interface Database {
   groups: GroupsTable;
   group_members: GroupMembersTable;
   group_invites: GroupInvitesTable;
+  group_kicks: GroupKicksTable;
   audit_logs: AuditLogsTable;
+  blocks: BlocksTable;
 }
 
 export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
-export type UserUpdate = Updateable<UsersTable>;
-export type Session = Selectable<SessionsTable>;
 export type Friendship = Selectable<FriendshipsTable>;
 export type Group = Selectable<GroupsTable>;
 export type GroupMember = Selectable<GroupMembersTable>;
 export type GroupInvite = Selectable<GroupInvitesTable>;
-export type AuditLog = Selectable<AuditLogsTable>;

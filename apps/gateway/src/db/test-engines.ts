@@ -39,8 +39,12 @@ export function testDatabaseUrl(): string | undefined {
 }
 
 export function testEngines(): TestEngine[] {
-  const engines: TestEngine[] = [{ name: "pglite", open: openTestPglite }];
   const databaseUrl = testDatabaseUrl();
+  // Cluster pair mode runs the real-socket tests on two gateways, which share Postgres only.
+  if (process.env.TEST_CLUSTER_PAIR === "1" && databaseUrl !== undefined) {
+    return [{ name: "postgres", open: () => openTestPostgres(databaseUrl) }];
+  }
+  const engines: TestEngine[] = [{ name: "pglite", open: openTestPglite }];
   if (databaseUrl !== undefined) {
     engines.push({ name: "postgres", open: () => openTestPostgres(databaseUrl) });
   }

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { newCode } from "../auth/tokens.ts";
+import { newCode } from "../tokens.ts";
 import { isUniqueViolation } from "./errors.ts";
 import type { Database, User } from "./tables.ts";
 
@@ -7,7 +7,7 @@ export const FRIEND_CODE_LENGTH = 8;
 const MAX_CODE_ATTEMPTS = 5;
 
 /** The name a new user starts with until they change it: the email's local part. */
-export function displayNameFromEmail(email: string): string {
+function displayNameFromEmail(email: string): string {
   const local = email.split("@")[0] ?? "";
   return local.slice(0, 64) || "friend";
 }
@@ -16,10 +16,7 @@ export async function findUserById(db: Kysely<Database>, id: string): Promise<Us
   return db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-export async function findUserByEmail(
-  db: Kysely<Database>,
-  email: string,
-): Promise<User | undefined> {
+async function findUserByEmail(db: Kysely<Database>, email: string): Promise<User | undefined> {
   return db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
 }
 
@@ -84,6 +81,43 @@ export function toMe(user: User) {
     displayName: user.display_name,
     avatarUrl: user.avatar_url,
     friendCode: user.friend_code,
+    presenceMode: user.presence_mode,
     createdAt: user.created_at.getTime(),
+  };
+}
+
+/** Who sees this person's name: themself, their friends, and everyone in a group with them. */
+export async function profileAudience(
+  db: Kysely<Database>,
+  userId: string,
+): Promise<{ userIds: string[]; groupIds: string[] }> {
+  const [friends, groups] = await Promise.all([
+    db
+      .selectFrom("friendships")
+      .select((eb) =>
+        eb
+          .case()
+          .when("requester_id", "=", userId)
+          .then(eb.ref("addressee_id"))
+          .else(eb.ref("requester_id"))
+          .end()
+          .as("friend_id"),
+      )
+      .where("status", "=", "accepted")
+      .where((eb) => eb.or([eb("requester_id", "=", userId), eb("addressee_id", "=", userId)]))
+      .execute(),
+    db
+      .selectFrom("group_members as mine")
+      .innerJoin("group_members as others", "others.group_id", "mine.group_id")
+      .select(["mine.group_id", "others.user_id"])
+      .where("mine.user_id", "=", userId)
+      .execute(),
+  ]);
+  const userIds = new Set([userId]);
+  for (const { friend_id } of friends) userIds.add(friend_id);
+  for (const { user_id } of groups) userIds.add(user_id);
+  return {
+    userIds: [...userIds],
+    groupIds: [...new Set(groups.map(({ group_id }) => group_id))],
   };
 }

@@ -1,7 +1,15 @@
+import { AppError } from "../app-error.ts";
 import type { Logger } from "../obs/logger.ts";
-import { HttpError } from "./http-error.ts";
 
-export type Method = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+/** The methods the API knows: any other is answered 405 before routing. */
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
+
+export type Method = (typeof METHODS)[number];
+
+export function isMethod(text: string): text is Method {
+  return KNOWN_METHODS.has(text);
+}
 
 /** What a handler sees: everything copied out of uWS's request synchronously, plus the body. */
 export interface Request {
@@ -16,7 +24,7 @@ export interface Request {
   readonly id: string;
   /** The gateway's logger with this request's id on every line. */
   readonly log: Logger;
-  /** The parsed JSON body; rejects with an HttpError for a missing, malformed or oversize body. */
+  /** The parsed JSON body; rejects with an AppError for a missing, malformed or oversize body. */
   json(): Promise<unknown>;
   /** Adds a header to whatever the handler answers, errors included (a renewed session cookie). */
   addResponseHeader(name: string, value: string): void;
@@ -41,7 +49,7 @@ interface Route {
 
 export type Match =
   | { ok: true; handler: Handler; params: Record<string, string>; pattern: string }
-  | { ok: false; error: HttpError };
+  | { ok: false; error: AppError };
 
 const FALLBACK_PATTERN = "/*";
 
@@ -80,8 +88,9 @@ export class Router {
     return this;
   }
 
+  /** `path` is canonical (canonical-path.ts): an empty segment matches nothing. */
   match(method: Method, path: string): Match {
-    const parts = path.split("/").filter(Boolean);
+    const parts = path === "/" ? [] : path.slice(1).split("/");
     let isPathKnown = false;
     for (const route of this.#routes) {
       const params = matchSegments(route.segments, parts);
@@ -99,8 +108,8 @@ export class Router {
     return {
       ok: false,
       error: isPathKnown
-        ? new HttpError("method_not_allowed", `${method} is not allowed on ${path}`)
-        : new HttpError("not_found", `no route for ${path}`),
+        ? new AppError("method_not_allowed", `${method} is not allowed on ${path}`)
+        : new AppError("not_found", `no route for ${path}`),
     };
   }
 }

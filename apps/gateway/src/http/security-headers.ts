@@ -1,5 +1,5 @@
 /** A strict policy: the web client loads nothing from anywhere else and runs no inline code. */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",

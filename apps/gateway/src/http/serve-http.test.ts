@@ -1,8 +1,8 @@
 import type { us_listen_socket } from "uWebSockets.js";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { AppError } from "../app-error.ts";
 import { createLogger } from "../obs/logger.ts";
-import { HttpError } from "./http-error.ts";
 import { Router } from "./router.ts";
 import { SECURITY_HEADERS } from "./security-headers.ts";
 import { mountHttp } from "./serve-http.ts";
@@ -17,7 +17,7 @@ describe("the HTTP edge", () => {
       .post("/echo", async (request) => ({ status: 200, body: { received: await request.json() } }))
       .get("/items/:id", (request) => ({ status: 200, body: { id: request.params.id } }))
       .get("/teapot", () => {
-        throw new HttpError("rate_limited", "slow down", { retryAfterMs: 1_500 });
+        throw new AppError("rate_limited", "slow down", { retryAfterMs: 1_500 });
       })
       .get("/bug", () => {
         throw new Error("a bug");
@@ -131,7 +131,7 @@ describe("the HTTP edge", () => {
     assert.equal(wrongMethod.response.status, 405);
   });
 
-  test("an HttpError maps to its status, with Retry-After in whole seconds", async () => {
+  test("an AppError maps to its status, with Retry-After in whole seconds", async () => {
     const { response, body } = await call("/teapot");
     assert.equal(response.status, 429);
     assert.equal(response.headers.get("retry-after"), "2");

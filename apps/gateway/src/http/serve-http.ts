@@ -1,10 +1,14 @@
 import type { HttpRequest, HttpResponse, TemplatedApp } from "uWebSockets.js";
 import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
+import { type Clock, realClock } from "@clofri/actors";
+import { AppError } from "../app-error.ts";
 import type { Logger } from "../obs/logger.ts";
 import type { GatewayMetrics } from "../obs/metrics.ts";
-import { HttpError } from "./http-error.ts";
-import type { Method, Reply, Request, Router } from "./router.ts";
+import { answerOtherSpelling, spellingOf } from "./canonical-path.ts";
+import { errorReply } from "./error-reply.ts";
+import { RequestBody } from "./request-body.ts";
+import { isMethod, type Reply, type Request, type Router } from "./router.ts";
 
 export interface HttpEdgeOptions {
   router: Router;
@@ -14,12 +18,16 @@ export interface HttpEdgeOptions {
   trustProxy: boolean;
   /** Sent on every response (security headers); a reply's own headers win. */
   defaultHeaders: Readonly<Record<string, string>>;
-  /** Runs before the handler; throw an HttpError to refuse the request (rate limits). */
+  /** Runs before the handler; throw an AppError to refuse the request (rate limits). */
   beforeHandle?: (request: { path: string; ip: string }) => void;
   /** Counts each answer by method, route pattern and status. */
   metrics?: GatewayMetrics;
   /** Route patterns polled by probes (`/health`): their access lines are debug, not info. */
   quietRoutes?: ReadonlySet<string>;
+  /** Runs the body deadline; tests pass a ManualClock. */
+  clock?: Clock;
+  /** A body must arrive in full within this long of the request's headers, else 408. */
+  bodyTimeoutMs?: number;
 }
 
 export interface HttpEdge {
@@ -27,7 +35,7 @@ export interface HttpEdge {
   inFlight(): number;
 }
 
-const METHODS = new Set<string>(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+export const BODY_TIMEOUT_MS = 10_000;
 const BODY_METHODS = new Set<string>(["POST", "PUT", "PATCH", "DELETE"]);
 /** An incoming X-Request-Id is kept when it looks like an id (a proxy's), else one is made. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
@@ -35,17 +43,35 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
 const UNMATCHED_ROUTE = "unmatched";
 const MAX_LOGGED_PATH_LENGTH = 200;
 
+/** What is copied out of uWS's request before the first await (it is invalid after). */
+interface Incoming {
+  method: string;
+  path: string;
+  rawQuery: string;
+  headers: Map<string, string>;
+  ip: string;
+  requestId: string;
+}
+
+/** One request and its response; `isDone`: the response may no longer be touched. */
+interface Exchange {
+  isDone: boolean;
+  body: RequestBody | undefined;
+}
+
 /** Serves the router on every path uWS does not route otherwise (the WebSocket route is separate). */
 export function mountHttp(app: TemplatedApp, options: HttpEdgeOptions): HttpEdge {
   let inFlight = 0;
   app.any("/*", (res, req) => {
     inFlight++;
-    // isDone: the response may no longer be touched (answered or aborted).
-    const state = { isDone: false };
+    const exchange: Exchange = { isDone: false, body: undefined };
     res.onAborted(() => {
-      state.isDone = true;
+      exchange.isDone = true;
+      // A handler awaiting the body would otherwise wait forever, and the request never leave.
+      exchange.body?.abort();
     });
-    void handle(res, req, state, options).finally(() => {
+    void handle(res, req, exchange, options).finally(() => {
+      exchange.body?.dispose();
       inFlight--;
     });
   });
@@ -55,65 +81,34 @@ export function mountHttp(app: TemplatedApp, options: HttpEdgeOptions): HttpEdge
 async function handle(
   res: HttpResponse,
   req: HttpRequest,
-  state: { isDone: boolean },
+  exchange: Exchange,
   options: HttpEdgeOptions,
 ): Promise<void> {
-  // uWS's req is only valid until the first await: copy everything out now.
-  const method = req.getMethod().toUpperCase();
-  const path = req.getUrl();
-  const query = new URLSearchParams(req.getQuery() ?? "");
-  const headers = new Map<string, string>();
-  req.forEach((key, value) => {
-    headers.set(key, value);
-  });
-  const ip = clientIp(res, headers, options.trustProxy);
-  const incomingId = headers.get("x-request-id");
-  const requestId =
-    incomingId !== undefined && SANE_REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+  const incoming = copyRequest(res, req, options.trustProxy);
+  const { method, path, headers, requestId } = incoming;
   const startedAt = performance.now();
-  const maxBodyBytes =
-    typeof options.maxBodyBytes === "number" ? options.maxBodyBytes : options.maxBodyBytes(path);
-  const body = BODY_METHODS.has(method) ? readBody(res, headers, maxBodyBytes) : undefined;
-
-  const extraHeaders: Array<[string, string]> = [];
-  let route = UNMATCHED_ROUTE;
-  let reply: Reply;
-  try {
-    if (!METHODS.has(method))
-      throw new HttpError("method_not_allowed", `${method} is not supported`);
-    const match = options.router.match(method as Method, path);
-    if (match.ok) route = match.pattern;
-    options.beforeHandle?.({ path, ip });
-    if (!match.ok) throw match.error;
-    let log: Logger | undefined;
-    const request: Request = {
-      method: method as Method,
-      path,
-      query,
-      headers,
-      ip,
-      params: match.params,
-      id: requestId,
-      get log() {
-        log ??= options.logger.child({ requestId });
-        return log;
-      },
-      json: () => parseJson(body, headers),
-      addResponseHeader: (name, value) => extraHeaders.push([name, value]),
-    };
-    reply = await match.handler(request);
-  } catch (error) {
-    reply = errorReply(error, options.logger, requestId);
+  if (BODY_METHODS.has(method)) {
+    const { maxBodyBytes } = options;
+    exchange.body = new RequestBody(res, Number(headers.get("content-length") ?? "0"), {
+      maxBytes: typeof maxBodyBytes === "number" ? maxBodyBytes : maxBodyBytes(path),
+      timeoutMs: options.bodyTimeoutMs ?? BODY_TIMEOUT_MS,
+      clock: options.clock ?? realClock,
+    });
   }
-  if (state.isDone) return;
-  if (extraHeaders.length > 0) reply = withHeaders(reply, extraHeaders);
+  const extraHeaders: Array<[string, string]> = [];
+  const answered = await answer(incoming, exchange.body, extraHeaders, options);
+  if (exchange.isDone) return;
+  const reply =
+    extraHeaders.length > 0 ? withHeaders(answered.reply, extraHeaders) : answered.reply;
   // Answering before the whole body was read (or after refusing it): close the connection, or the
   // rest of the body would be taken as the next request.
-  const shouldClose = body !== undefined && !(await isReadInFull(body));
+  const shouldClose = exchange.body !== undefined && !exchange.body.isReadInFull;
   res.cork(() => writeReply(res, reply, method, requestId, options.defaultHeaders, shouldClose));
-  state.isDone = true;
+  exchange.isDone = true;
   const durationMs = performance.now() - startedAt;
-  options.metrics?.httpRequest(method, route, reply.status, durationMs / 1000);
+  const { route } = answered;
+  const methodLabel = isMethod(method) ? method : "other";
+  options.metrics?.httpRequest(methodLabel, route, reply.status, durationMs / 1000);
   const isQuiet = options.quietRoutes?.has(route) === true && reply.status < 500;
   // The route pattern, not the path: paths carry invite and friend codes.
   options.logger[isQuiet ? "debug" : "info"]({
@@ -125,6 +120,64 @@ async function handle(
     status: reply.status,
     durationMs: Math.round(durationMs * 100) / 100,
   });
+}
+
+function copyRequest(res: HttpResponse, req: HttpRequest, trustProxy: boolean): Incoming {
+  const headers = new Map<string, string>();
+  req.forEach((key, value) => {
+    headers.set(key, value);
+  });
+  const incomingId = headers.get("x-request-id");
+  return {
+    method: req.getMethod().toUpperCase(),
+    path: req.getUrl(),
+    rawQuery: req.getQuery() ?? "",
+    headers,
+    ip: clientIp(res, headers, trustProxy),
+    requestId:
+      incomingId !== undefined && SANE_REQUEST_ID.test(incomingId) ? incomingId : randomUUID(),
+  };
+}
+
+/** The reply and the route pattern it came from (for metrics and logs). */
+async function answer(
+  incoming: Incoming,
+  body: RequestBody | undefined,
+  extraHeaders: Array<[string, string]>,
+  options: HttpEdgeOptions,
+): Promise<{ reply: Reply; route: string }> {
+  const { method, path, headers, ip, requestId } = incoming;
+  let route = UNMATCHED_ROUTE;
+  try {
+    if (!isMethod(method)) throw new AppError("method_not_allowed", `${method} is not supported`);
+    // Before the budget and the router, which both read this one spelling of the path.
+    const spelling = spellingOf(path);
+    if (spelling.kind !== "canonical")
+      return { reply: answerOtherSpelling(method, path, incoming.rawQuery, spelling), route };
+    const match = options.router.match(method, path);
+    if (match.ok) route = match.pattern;
+    options.beforeHandle?.({ path, ip });
+    if (!match.ok) throw match.error;
+    let log: Logger | undefined;
+    const request: Request = {
+      method,
+      path,
+      query: new URLSearchParams(incoming.rawQuery),
+      headers,
+      ip,
+      params: match.params,
+      id: requestId,
+      get log() {
+        log ??= options.logger.child({ requestId });
+        return log;
+      },
+      json: () => parseJson(body, headers),
+      addResponseHeader: (name, value) => extraHeaders.push([name, value]),
+    };
+    return { reply: await match.handler(request), route };
+  } catch (error) {
+    return { reply: errorReply(error, options.logger, requestId), route };
+  }
 }
 
 function withHeaders(reply: Reply, extra: ReadonlyArray<[string, string]>): Reply {
@@ -144,89 +197,24 @@ function clientIp(res: HttpResponse, headers: Map<string, string>, trustProxy: b
   return Buffer.from(res.getRemoteAddressAsText()).toString();
 }
 
-type Body = { ok: true; bytes: Buffer } | { ok: false; error: HttpError };
-
-/**
- * Starts reading at once (uWS drops chunks that arrive before onData is attached) and stops at the
- * cap, so an oversize body costs at most maxBodyBytes of memory. Never rejects: a handler may not
- * read the body at all, and a rejection nobody awaits would take the process down.
- */
-function readBody(
-  res: HttpResponse,
-  headers: Map<string, string>,
-  maxBytes: number,
-): Promise<Body> {
-  const declared = Number(headers.get("content-length") ?? "0");
-  return new Promise((resolve) => {
-    if (declared > maxBytes) {
-      resolve({ ok: false, error: tooLarge(maxBytes) });
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let isRefused = false;
-    res.onData((chunk, isLast) => {
-      if (isRefused) return;
-      size += chunk.byteLength;
-      if (size > maxBytes) {
-        isRefused = true;
-        resolve({ ok: false, error: tooLarge(maxBytes) });
-        return;
-      }
-      // uWS reuses the chunk's memory after this callback returns: copy it.
-      chunks.push(Buffer.from(new Uint8Array(chunk)));
-      if (isLast) resolve({ ok: true, bytes: Buffer.concat(chunks, size) });
-    });
-  });
-}
-
-function tooLarge(maxBytes: number): HttpError {
-  return new HttpError("too_large", `request body is larger than ${maxBytes} bytes`);
-}
-
 async function parseJson(
-  body: Promise<Body> | undefined,
+  body: RequestBody | undefined,
   headers: Map<string, string>,
 ): Promise<unknown> {
-  if (!body) throw new HttpError("invalid_request", "this request has no body");
-  const read = await body;
+  if (!body) throw new AppError("invalid_request", "this request has no body");
+  const read = await body.read;
   if (!read.ok) throw read.error;
   const { bytes } = read;
   const type = headers.get("content-type") ?? "";
   if (bytes.length > 0 && !type.toLowerCase().startsWith("application/json")) {
-    throw new HttpError("unsupported_media_type", "expected content-type application/json");
+    throw new AppError("unsupported_media_type", "expected content-type application/json");
   }
-  if (bytes.length === 0) throw new HttpError("invalid_request", "expected a JSON body");
+  if (bytes.length === 0) throw new AppError("invalid_request", "expected a JSON body");
   try {
     return JSON.parse(bytes.toString("utf8"));
   } catch (error) {
-    throw new HttpError("invalid_request", "the body is not valid JSON", { cause: error });
+    throw new AppError("invalid_request", "the body is not valid JSON", { cause: error });
   }
-}
-
-async function isReadInFull(body: Promise<Body>): Promise<boolean> {
-  const pending = Symbol("pending");
-  const read = await Promise.race([body, Promise.resolve(pending)]);
-  return read !== pending && read.ok;
-}
-
-function errorReply(error: unknown, logger: Logger, requestId: string): Reply {
-  if (error instanceof HttpError) {
-    const headers: Record<string, string> = {};
-    if (error.retryAfterMs !== undefined) {
-      headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
-    }
-    return {
-      status: error.status,
-      headers,
-      body: { error: { code: error.code, message: error.message } },
-    };
-  }
-  logger.error({ event: "http_internal_error", requestId, err: error });
-  return {
-    status: 500,
-    body: { error: { code: "internal", message: "something went wrong on our side" } },
-  };
 }
 
 function writeReply(

@@ -1,8 +1,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import { extname, join, relative, sep } from "node:path";
 import { gzipSync } from "node:zlib";
+import { AppError } from "../app-error.ts";
 import type { Logger } from "../obs/logger.ts";
-import { HttpError } from "./http-error.ts";
 import type { Reply, Request, Router } from "./router.ts";
 
 // The built web client (apps/web/dist) is a few small files: they are read into memory once at
@@ -108,7 +108,7 @@ export function webClientRoutes(router: Router, client: WebClient): void {
 function serve(request: Request, client: WebClient): Reply {
   const { path } = request;
   if (!client.isBuilt) {
-    if (isUnder(path, ASSETS_PREFIX)) throw new HttpError("not_found", `no file at ${path}`);
+    if (isUnder(path, ASSETS_PREFIX)) throw new AppError("not_found", `no file at ${path}`);
     return {
       status: 503,
       headers: { "content-type": "text/plain; charset=utf-8" },
@@ -117,7 +117,7 @@ function serve(request: Request, client: WebClient): Reply {
   }
   const file = client.files.get(path);
   if (file) return reply(file, request);
-  if (isUnder(path, ASSETS_PREFIX)) throw new HttpError("not_found", `no file at ${path}`);
+  if (isUnder(path, ASSETS_PREFIX)) throw new AppError("not_found", `no file at ${path}`);
   const page = client.files.get("/index.html") as StaticFile;
   return reply(page, request);
 }
@@ -170,7 +170,7 @@ function isUnder(path: string, prefix: string): boolean {
 }
 
 /** Whether `Accept-Encoding` allows gzip: `gzip` or else `*`, with a quality above 0. */
-export function acceptsGzip(header: string | undefined): boolean {
+function acceptsGzip(header: string | undefined): boolean {
   if (!header) return false;
   let gzipQuality: number | undefined;
   let anyQuality: number | undefined;

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { HttpError } from "./http-error.ts";
+import { AppError } from "../app-error.ts";
 
 /** Validates a parsed body or params; the first issue becomes a 400 prefixed with the field's path. */
 export function parseBody<const TSchema extends v.GenericSchema>(
@@ -10,5 +10,5 @@ export function parseBody<const TSchema extends v.GenericSchema>(
   if (result.success) return result.output;
   const issue = result.issues[0];
   const path = v.getDotPath(issue);
-  throw new HttpError("invalid_request", path ? `${path}: ${issue.message}` : issue.message);
+  throw new AppError("invalid_request", path ? `${path}: ${issue.message}` : issue.message);
 }

@@ -29,8 +29,11 @@ export class RateLimiter {
     this.#now = now;
   }
 
-  /** Takes one token from every budget of `key`, or reports when the first one will be back. */
-  spend(key: string): Spend {
+  /**
+   * Takes `cost` tokens from every budget of `key`, or reports when they will be back. A cost
+   * above one shares a budget out: a person on two gateways pays two at each.
+   */
+  spend(key: string, cost = 1): Spend {
     const nowMs = this.#now();
     const buckets = this.#bucketsOf(key, nowMs);
     let retryAfterMs = 0;
@@ -38,13 +41,13 @@ export class RateLimiter {
       const bucket = buckets[i] as Bucket;
       const budget = this.#budgets[i] as Budget;
       refill(bucket, budget, nowMs);
-      if (bucket.tokens < 1) {
-        const waitMs = Math.ceil((1 - bucket.tokens) * budget.refillEveryMs);
+      if (bucket.tokens < cost) {
+        const waitMs = Math.ceil((cost - bucket.tokens) * budget.refillEveryMs);
         retryAfterMs = Math.max(retryAfterMs, waitMs);
       }
     }
     if (retryAfterMs > 0) return { ok: false, retryAfterMs };
-    for (const bucket of buckets) bucket.tokens -= 1;
+    for (const bucket of buckets) bucket.tokens -= cost;
     return SPENT;
   }
 

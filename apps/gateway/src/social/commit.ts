@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import type { AppContext } from "../app-context.ts";
 import type { Database } from "../db/tables.ts";
 import type { SocialEvent } from "./events.ts";
+import type { SocialContext } from "./social-context.ts";
 
 export type Emit = (event: SocialEvent) => void;
 
@@ -11,7 +11,7 @@ export type Emit = (event: SocialEvent) => void;
  * that did not happen. PGlite hazard: inside `work` use only `trx`, never `ctx.db`.
  */
 export async function commitThenEmit<T>(
-  ctx: Pick<AppContext, "db" | "events">,
+  ctx: Pick<SocialContext, "db" | "events">,
   work: (trx: Kysely<Database>, emit: Emit) => Promise<T>,
 ): Promise<T> {
   const queued: SocialEvent[] = [];

@@ -1,9 +1,9 @@
-import type { AppContext } from "../app-context.ts";
+import { AppError } from "../app-error.ts";
 import { friendIdsAmong } from "../db/friends.ts";
 import { findDirectGroup, insertDirectGroup, insertMembers, listMembers } from "../db/groups.ts";
-import { HttpError } from "../http/http-error.ts";
 import { commitThenEmit } from "./commit.ts";
 import { groupAdded } from "./groups.ts";
+import type { SocialContext } from "./social-context.ts";
 import { type GroupView, groupView } from "./views.ts";
 
 /**
@@ -12,14 +12,14 @@ import { type GroupView, groupView } from "./views.ts";
  * moderates a direct chat, so both are plain members.
  */
 export async function openDirectChat(
-  ctx: AppContext,
+  ctx: SocialContext,
   meId: string,
   friendId: string,
 ): Promise<{ group: GroupView; isNew: boolean }> {
   return commitThenEmit(ctx, async (trx, emit) => {
     // Locks the friendship (shared) so that it cannot be removed while its chat is being made.
     const friends = await friendIdsAmong(trx, meId, [friendId]);
-    if (!friends.has(friendId)) throw new HttpError("not_found", "no such friend");
+    if (!friends.has(friendId)) throw new AppError("not_found", "no such friend");
     const created = await insertDirectGroup(trx, meId, friendId);
     const group = created ?? (await findDirectGroup(trx, meId, friendId));
     if (!group) throw new Error(`expected the direct chat of ${meId} and ${friendId} to exist`);

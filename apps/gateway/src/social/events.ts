@@ -2,12 +2,17 @@ import type {
   FriendAddedFrame,
   FriendRemovedFrame,
   FriendRequestFrame,
+  FriendRequestRemovedFrame,
   GroupAddedFrame,
   GroupDeletedFrame,
   GroupUpdatedFrame,
   MemberKickedFrame,
   MemberLeftFrame,
   MemberMutedFrame,
+  PresenceMode,
+  PresenceModeFrame,
+  ProfileUpdatedFrame,
+  UserSummary,
 } from "@clofri/protocol";
 
 /** One frame for one user: the real-time layer sends it to every live socket of `userId`. */
@@ -17,10 +22,8 @@ export interface Delivery<TFrame> {
 }
 
 /**
- * Every change to the social graph, emitted after its transaction committed. `deliveries` says who
- * hears about it and with which frame (the actor included, so their other tabs stay in step); the
- * other fields are what the real-time layer needs to update its own state (rooms, subscriptions,
- * membership caches) without reading the database.
+ * A committed change to the social graph: `deliveries` says who hears of it with which frame (the
+ * actor's other tabs too); the rest lets the real-time layer update its state without a query.
  */
 export type SocialEvent =
   | {
@@ -29,6 +32,11 @@ export type SocialEvent =
       fromUserId: string;
       toUserId: string;
       deliveries: Delivery<FriendRequestFrame>[];
+    }
+  | {
+      type: "friend_request_removed";
+      requestId: string;
+      deliveries: Delivery<FriendRequestRemovedFrame>[];
     }
   | {
       type: "friend_added";
@@ -82,9 +90,24 @@ export type SocialEvent =
       /** The new creator when the leaver was the creator. */
       creatorId: string | undefined;
       deliveries: Delivery<MemberLeftFrame>[];
+    }
+  | {
+      type: "profile_updated";
+      user: UserSummary;
+      /** The person's groups: their rooms show the new name from now on. */
+      groups: string[];
+      deliveries: Delivery<ProfileUpdatedFrame>[];
+    }
+  | {
+      /** Their presence mode changed: friends see another status (their own tabs are told). */
+      type: "presence_mode";
+      userId: string;
+      mode: PresenceMode;
+      /** The person's groups: their rooms show them to the group, or only to the room. */
+      groups: string[];
+      deliveries: Delivery<PresenceModeFrame>[];
     };
 
-export type SocialEventType = SocialEvent["type"];
 export type SocialListener = (event: SocialEvent) => void;
 
 /**

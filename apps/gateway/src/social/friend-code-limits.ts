@@ -1,11 +1,11 @@
-import { HttpError } from "../http/http-error.ts";
+import { AppError } from "../app-error.ts";
 import { perPeriod, RateLimiter } from "../limits/rate-limiter.ts";
 
 // An 8-character code has 2^40 values, so guessing one takes a great many lookups: every lookup
 // counts against the user, and lookups that find nobody count much harder, per user and per IP.
-export const LOOKUPS_PER_10_MIN = 20;
-export const MISSES_PER_HOUR_PER_USER = 10;
-export const MISSES_PER_HOUR_PER_IP = 30;
+const LOOKUPS_PER_10_MIN = 20;
+const MISSES_PER_HOUR_PER_USER = 10;
+const MISSES_PER_HOUR_PER_IP = 30;
 const TEN_MINUTES_MS = 10 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
 const SWEEP_EVERY_MS = 60 * 1000;
@@ -66,8 +66,8 @@ export class FriendCodeLimits {
   }
 }
 
-function tooMany(retryAfterMs: number): HttpError {
-  return new HttpError("rate_limited", "too many friend-code lookups; try again later", {
+function tooMany(retryAfterMs: number): AppError {
+  return new AppError("rate_limited", "too many friend-code lookups; try again later", {
     retryAfterMs,
   });
 }

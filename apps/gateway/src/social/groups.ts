@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { AppContext } from "../app-context.ts";
+import { AppError } from "../app-error.ts";
 import { writeAudit } from "../db/audit.ts";
 import { friendIdsAmong } from "../db/friends.ts";
 import {
@@ -13,16 +13,16 @@ import {
   renameGroup,
 } from "../db/groups.ts";
 import type { Database, Group } from "../db/tables.ts";
-import { HttpError } from "../http/http-error.ts";
 import { commitThenEmit } from "./commit.ts";
 import type { SocialEvent } from "./events.ts";
 import { requireCreatorOfGroup, requireMembership } from "./permissions.ts";
 import type { PresenceReader } from "./presence.ts";
 import { MAX_GROUP_MEMBERS } from "./schemas.ts";
+import type { SocialContext } from "./social-context.ts";
 import { type GroupView, groupSummary, groupView } from "./views.ts";
 
 export async function createGroup(
-  ctx: AppContext,
+  ctx: SocialContext,
   meId: string,
   input: { name: string; memberIds: readonly string[] },
 ): Promise<GroupView> {
@@ -50,7 +50,7 @@ export async function createGroup(
   });
 }
 
-export async function groupsOf(ctx: AppContext, meId: string): Promise<GroupView[]> {
+export async function groupsOf(ctx: SocialContext, meId: string): Promise<GroupView[]> {
   const memberships = await listMemberships(ctx.db, meId);
   const members = await listMembers(
     ctx.db,
@@ -59,12 +59,16 @@ export async function groupsOf(ctx: AppContext, meId: string): Promise<GroupView
   return memberships.map((m) => groupView(m.group, m.member, members, ctx.presence));
 }
 
-export async function groupOf(ctx: AppContext, meId: string, groupId: string): Promise<GroupView> {
+export async function groupOf(
+  ctx: SocialContext,
+  meId: string,
+  groupId: string,
+): Promise<GroupView> {
   return loadView(ctx.db, ctx.presence, await requireMembership(ctx.db, groupId, meId));
 }
 
 export async function renameGroupAs(
-  ctx: AppContext,
+  ctx: SocialContext,
   meId: string,
   groupId: string,
   name: string,
@@ -92,7 +96,7 @@ export async function renameGroupAs(
   });
 }
 
-export async function deleteGroupAs(ctx: AppContext, meId: string, groupId: string) {
+export async function deleteGroupAs(ctx: SocialContext, meId: string, groupId: string) {
   await commitThenEmit(ctx, async (trx, emit) => {
     const membership = await requireMembership(trx, groupId, meId, { lock: true });
     requireCreatorOfGroup(membership, "delete the group");
@@ -115,7 +119,7 @@ export async function deleteGroupAs(ctx: AppContext, meId: string, groupId: stri
  * an invite). Ids that are members already are skipped, so a retry changes nothing.
  */
 export async function addMembers(
-  ctx: AppContext,
+  ctx: SocialContext,
   meId: string,
   groupId: string,
   userIds: readonly string[],
@@ -190,15 +194,15 @@ export function groupDeleted(groupId: string, members: readonly MemberRow[]): So
   };
 }
 
-export function groupFull(): HttpError {
-  return new HttpError("conflict", `a group has at most ${MAX_GROUP_MEMBERS} members`);
+export function groupFull(): AppError {
+  return new AppError("conflict", `a group has at most ${MAX_GROUP_MEMBERS} members`);
 }
 
 /** Only friends can be put in a group; who is not a friend is not said (strangers stay unseen). */
 async function requireFriends(db: Kysely<Database>, meId: string, userIds: readonly string[]) {
   const friends = await friendIdsAmong(db, meId, userIds);
   if (userIds.some((id) => !friends.has(id))) {
-    throw new HttpError("forbidden", "you can add only your friends to a group");
+    throw new AppError("forbidden", "you can add only your friends to a group");
   }
 }
 

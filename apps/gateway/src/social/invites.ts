@@ -1,6 +1,6 @@
 import type { UserSummary } from "@clofri/protocol";
-import type { AppContext } from "../app-context.ts";
-import { newCode } from "../auth/tokens.ts";
+import type { Kysely } from "kysely";
+import { AppError } from "../app-error.ts";
 import { writeAudit } from "../db/audit.ts";
 import { countMembers, findGroup, findMember, insertMembers, listMembers } from "../db/groups.ts";
 import {
@@ -9,15 +9,17 @@ import {
   insertInvite,
   isInviteLive,
   listLiveInvites,
+  predatesKickOf,
   revokeInvite,
 } from "../db/invites.ts";
-import type { GroupInvite } from "../db/tables.ts";
+import type { Database, GroupInvite } from "../db/tables.ts";
 import { findUserById } from "../db/users.ts";
-import { HttpError } from "../http/http-error.ts";
+import { newCode } from "../tokens.ts";
 import { commitThenEmit } from "./commit.ts";
 import { groupAdded, groupFull, loadView } from "./groups.ts";
 import { requireCreatorOfGroup, requireMembership } from "./permissions.ts";
 import { INVITE_CODE_LENGTH, MAX_GROUP_MEMBERS } from "./schemas.ts";
+import type { SocialContext } from "./social-context.ts";
 import { type GroupView, groupView, userSummary } from "./views.ts";
 
 export interface InviteView {
@@ -42,7 +44,7 @@ export interface InvitePreview {
 const MAX_CODE_ATTEMPTS = 5;
 
 export async function createInvite(
-  ctx: AppContext,
+  ctx: SocialContext,
   meId: string,
   groupId: string,
   options: { expiresInMs: number; maxUses: number },
@@ -79,7 +81,7 @@ export async function createInvite(
 }
 
 export async function invitesOf(
-  ctx: AppContext,
+  ctx: SocialContext,
   meId: string,
   groupId: string,
 ): Promise<InviteView[]> {
@@ -90,7 +92,12 @@ export async function invitesOf(
 }
 
 /** Revoking twice is harmless; a code the group never had is a 404. */
-export async function revokeInviteAs(ctx: AppContext, meId: string, groupId: string, code: string) {
+export async function revokeInviteAs(
+  ctx: SocialContext,
+  meId: string,
+  groupId: string,
+  code: string,
+) {
   await commitThenEmit(ctx, async (trx) => {
     const membership = await requireMembership(trx, groupId, meId, { lock: true });
     requireCreatorOfGroup(membership, "revoke invite links");
@@ -99,22 +106,22 @@ export async function revokeInviteAs(ctx: AppContext, meId: string, groupId: str
       return;
     }
     const invite = await findInvite(trx, code);
-    if (invite?.group_id !== groupId) throw new HttpError("not_found", "no such invite");
+    if (invite?.group_id !== groupId) throw new AppError("not_found", "no such invite");
   });
 }
 
 /** What an invite leads to, without joining: for the page a link opens. */
 export async function previewInvite(
-  ctx: AppContext,
+  ctx: SocialContext,
   meId: string,
   code: string,
 ): Promise<InvitePreview> {
   const invite = await findInvite(ctx.db, code);
   const group = invite && (await findGroup(ctx.db, invite.group_id));
   const inviter = invite && (await findUserById(ctx.db, invite.inviter_id));
-  if (!invite || !group || !inviter) throw new HttpError("not_found", "no such invite");
+  if (!invite || !group || !inviter) throw new AppError("not_found", "no such invite");
   const isMember = (await findMember(ctx.db, group.id, meId)) !== undefined;
-  if (!isMember) requireLive(ctx, invite);
+  if (!isMember) await requireUsableBy(ctx, ctx.db, invite, meId);
   return {
     code: invite.code,
     group: { name: group.name, memberCount: await countMembers(ctx.db, group.id) },
@@ -130,17 +137,17 @@ export async function previewInvite(
  * exactly k; the group row lock makes the 50-member check and the insert one step.
  */
 export async function joinByInvite(
-  ctx: AppContext,
+  ctx: SocialContext,
   meId: string,
   code: string,
 ): Promise<GroupView> {
   return commitThenEmit(ctx, async (trx, emit) => {
     const invite = await findInvite(trx, code);
     const group = invite && (await findGroup(trx, invite.group_id, { lock: true }));
-    if (!invite || !group) throw new HttpError("not_found", "no such invite");
+    if (!invite || !group) throw new AppError("not_found", "no such invite");
     const existing = await findMember(trx, group.id, meId);
     if (existing) return loadView(trx, ctx.presence, { group, member: existing });
-    requireLive(ctx, invite);
+    await requireUsableBy(ctx, trx, invite, meId);
     if ((await countMembers(trx, group.id)) >= MAX_GROUP_MEMBERS) throw groupFull();
     const used = await consumeInvite(trx, code, new Date(ctx.now()));
     if (!used) throw goneInvite();
@@ -163,15 +170,25 @@ export async function joinByInvite(
   });
 }
 
-function requireLive(ctx: AppContext, invite: GroupInvite): void {
+/**
+ * Live, and not older than the caller's latest removal from the group: someone removed comes back
+ * only through a newer invite. They get the same 410 as for a dead invite, which tells nothing more.
+ */
+async function requireUsableBy(
+  ctx: SocialContext,
+  db: Kysely<Database>,
+  invite: GroupInvite,
+  userId: string,
+): Promise<void> {
   if (!isInviteLive(invite, new Date(ctx.now()))) throw goneInvite();
+  if (await predatesKickOf(db, invite.code, userId)) throw goneInvite();
 }
 
-function goneInvite(): HttpError {
-  return new HttpError("gone", "this invite has expired, been used up or been revoked");
+function goneInvite(): AppError {
+  return new AppError("gone", "this invite has expired, been used up or been revoked");
 }
 
-function inviteView(ctx: AppContext, invite: GroupInvite): InviteView {
+function inviteView(ctx: SocialContext, invite: GroupInvite): InviteView {
   return {
     code: invite.code,
     link: `${ctx.appOrigin()}/join/${invite.code}`,

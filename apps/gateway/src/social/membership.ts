@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { AppContext } from "../app-context.ts";
+import { AppError } from "../app-error.ts";
 import { writeAudit } from "../db/audit.ts";
 import {
   deleteGroup,
@@ -7,20 +7,21 @@ import {
   listMembers,
   type MemberRow,
   makeCreator,
+  recordKick,
   setMuted,
 } from "../db/groups.ts";
 import type { Database } from "../db/tables.ts";
-import { HttpError } from "../http/http-error.ts";
 import { commitThenEmit, type Emit } from "./commit.ts";
 import { groupDeleted } from "./groups.ts";
 import { requireCreatorOfGroup, requireMembership, requireRegularGroup } from "./permissions.ts";
+import type { SocialContext } from "./social-context.ts";
 import { type MemberView, memberView } from "./views.ts";
 
 // Changes to one member of a group: mute, remove, leave. Each locks the group row, so membership
 // changes of one group take turns (a leave and a kick at once cannot both pick a new creator).
 
 export async function setMemberMuted(
-  ctx: AppContext,
+  ctx: SocialContext,
   meId: string,
   groupId: string,
   targetId: string,
@@ -29,7 +30,7 @@ export async function setMemberMuted(
   return commitThenEmit(ctx, async (trx, emit) => {
     const membership = await requireMembership(trx, groupId, meId, { lock: true });
     requireCreatorOfGroup(membership, "mute members");
-    if (targetId === meId) throw new HttpError("invalid_request", "you cannot mute yourself");
+    if (targetId === meId) throw new AppError("invalid_request", "you cannot mute yourself");
     const members = await listMembers(trx, [groupId]);
     const target = findTarget(members, targetId);
     if (target.muted !== isMuted) {
@@ -58,16 +59,22 @@ export async function setMemberMuted(
 }
 
 /** Removes a member; everyone who was in the group hears it, the removed member included. */
-export async function kickMember(ctx: AppContext, meId: string, groupId: string, targetId: string) {
+export async function kickMember(
+  ctx: SocialContext,
+  meId: string,
+  groupId: string,
+  targetId: string,
+) {
   await commitThenEmit(ctx, async (trx, emit) => {
     const membership = await requireMembership(trx, groupId, meId, { lock: true });
     requireCreatorOfGroup(membership, "remove members");
     if (targetId === meId) {
-      throw new HttpError("invalid_request", "to leave the group, use POST /api/groups/:id/leave");
+      throw new AppError("invalid_request", "to leave the group, use POST /api/groups/:id/leave");
     }
     const members = await listMembers(trx, [groupId]);
     findTarget(members, targetId);
     await deleteMember(trx, groupId, targetId);
+    await recordKick(trx, groupId, targetId);
     await writeAudit(trx, [
       { action: "member_kicked", actorId: meId, groupId, targetUserId: targetId },
     ]);
@@ -87,7 +94,7 @@ export async function kickMember(ctx: AppContext, meId: string, groupId: string,
  * Leaves a group. The creator leaving hands it to the longest-standing member; the last member
  * leaving deletes it.
  */
-export async function leaveGroup(ctx: AppContext, meId: string, groupId: string) {
+export async function leaveGroup(ctx: SocialContext, meId: string, groupId: string) {
   await commitThenEmit(ctx, async (trx, emit) => {
     const membership = await requireMembership(trx, groupId, meId, { lock: true });
     requireRegularGroup(membership, "leave it (removing the friend ends it)");
@@ -160,6 +167,6 @@ export async function depart(
 
 function findTarget(members: readonly MemberRow[], targetId: string): MemberRow {
   const target = members.find((m) => m.user_id === targetId);
-  if (!target) throw new HttpError("not_found", "no such member in this group");
+  if (!target) throw new AppError("not_found", "no such member in this group");
   return target;
 }

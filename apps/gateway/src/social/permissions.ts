@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
+import { AppError } from "../app-error.ts";
 import { findMembership, type Membership } from "../db/groups.ts";
 import type { Database } from "../db/tables.ts";
-import { HttpError } from "../http/http-error.ts";
 
 // Who may do what to a group, in one place. Anyone who is not a member gets the same 404 as for a
 // group that does not exist, so ids reveal nothing; members who may not do something get 403.
@@ -14,21 +14,21 @@ export async function requireMembership(
   options: { lock?: boolean } = {},
 ): Promise<Membership> {
   const membership = await findMembership(db, groupId, userId, options);
-  if (!membership) throw new HttpError("not_found", "no such group");
+  if (!membership) throw new AppError("not_found", "no such group");
   return membership;
 }
 
 /** Creator-only actions: rename, add members, invites, kick, mute, delete, audit. */
-export function requireCreator(membership: Membership, doing: string): void {
+function requireCreator(membership: Membership, doing: string): void {
   if (membership.member.role !== "creator") {
-    throw new HttpError("forbidden", `only the group's creator can ${doing}`);
+    throw new AppError("forbidden", `only the group's creator can ${doing}`);
   }
 }
 
 /** A direct chat is exactly its two friends: it cannot be renamed, joined, left or moderated. */
 export function requireRegularGroup(membership: Membership, doing: string): void {
   if (membership.group.kind === "direct") {
-    throw new HttpError("forbidden", `this is a direct chat: nobody can ${doing}`);
+    throw new AppError("forbidden", `this is a direct chat: nobody can ${doing}`);
   }
 }
 

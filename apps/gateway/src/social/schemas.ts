@@ -1,24 +1,25 @@
+import { normalizeName } from "@clofri/protocol";
 import * as v from "valibot";
 
 // Inputs of the social API: bodies and path parameters. Ids are checked before any query, so a
 // malformed id is a 400 rather than a database error.
 
 export const MAX_GROUP_MEMBERS = 50;
-export const MAX_INVITE_USES = 50;
-export const MAX_INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
-export const DEFAULT_INVITE_LIFETIME_MS = 24 * 60 * 60 * 1000;
-export const MIN_INVITE_LIFETIME_MS = 60 * 1000;
+const MAX_INVITE_USES = 50;
+const MAX_INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+const DEFAULT_INVITE_LIFETIME_MS = 24 * 60 * 60 * 1000;
+const MIN_INVITE_LIFETIME_MS = 60 * 1000;
 export const INVITE_CODE_LENGTH = 12;
 
 /** Lower case, as Postgres prints uuids: direct-chat pairs are ordered by comparing the strings. */
-export const Uuid = v.pipe(v.string("expected a uuid"), v.uuid("expected a uuid"), v.toLowerCase());
+const Uuid = v.pipe(v.string("expected a uuid"), v.uuid("expected a uuid"), v.toLowerCase());
 
 export const IdParam = v.object({ id: Uuid });
 export const UserIdParam = v.object({ userId: Uuid });
 export const FriendIdParam = v.object({ friendId: Uuid });
 export const GroupMemberParams = v.object({ id: Uuid, userId: Uuid });
 
-export const InviteCode = v.pipe(
+const InviteCode = v.pipe(
   v.string("expected an invite code"),
   v.regex(/^[0-9A-Za-z]{10,32}$/, "expected an invite code"),
   v.toUpperCase(),
@@ -30,7 +31,7 @@ export const GroupInviteParams = v.object({ id: Uuid, code: InviteCode });
  * A friend code as people type it: any case, with spaces or dashes, and Crockford's look-alikes
  * (O for 0, I or L for 1) read as the digits they stand for.
  */
-export const FriendCode = v.pipe(
+const FriendCode = v.pipe(
   v.string("expected a friend code"),
   v.transform((code) =>
     code.replace(/[\s-]/g, "").toUpperCase().replace(/O/g, "0").replace(/[IL]/g, "1"),
@@ -38,12 +39,18 @@ export const FriendCode = v.pipe(
   v.regex(/^[0-9A-Z]{4,32}$/, "expected a friend code"),
 );
 
-export const GroupName = v.pipe(
+/**
+ * A display name or group name under packages/protocol's `normalizeName`: bidi controls removed,
+ * refused when empty, too long, holding control characters, or only invisible characters.
+ */
+export const Name = v.pipe(
   v.string("expected a string"),
-  v.trim(),
-  v.minLength(1, "expected 1 to 64 characters"),
-  v.maxLength(64, "expected 1 to 64 characters"),
-  v.check((name) => !/\p{Cc}/u.test(name), "expected no control characters"),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const result = normalizeName(dataset.value);
+    if (result.ok) return result.name;
+    addIssue({ message: result.message });
+    return NEVER;
+  }),
 );
 
 const UserIds = (max: number) =>
@@ -53,11 +60,11 @@ const UserIds = (max: number) =>
   );
 
 export const CreateGroupBody = v.strictObject(
-  { name: GroupName, memberIds: v.optional(UserIds(MAX_GROUP_MEMBERS), []) },
+  { name: Name, memberIds: v.optional(UserIds(MAX_GROUP_MEMBERS), []) },
   "expected only name and memberIds",
 );
 
-export const RenameGroupBody = v.strictObject({ name: GroupName }, "expected only name");
+export const RenameGroupBody = v.strictObject({ name: Name }, "expected only name");
 
 export const AddMembersBody = v.strictObject(
   { userIds: v.pipe(UserIds(MAX_GROUP_MEMBERS), v.minLength(1, "expected at least one user id")) },

@@ -42,11 +42,12 @@ export function friendSummary(user: User, presence: PresenceReader): FriendSumma
     ...userSummary(user),
     online: presence.isOnline(user.id),
     lastSeen: presence.lastSeen(user.id) ?? user.last_seen_at?.getTime() ?? null,
+    status: presence.statusOf(user.id),
   };
 }
 
 /** A direct chat has no name of its own: each of the two sees it named after the other. */
-export function groupName(group: Group, viewerId: string, members: readonly MemberRow[]): string {
+function groupName(group: Group, viewerId: string, members: readonly MemberRow[]): string {
   if (group.kind === "group") return group.name;
   const other = members.find((m) => m.group_id === group.id && m.user_id !== viewerId);
   return other?.display_name ?? group.name;

@@ -1,16 +1,22 @@
 import type { WebSocket } from "uWebSockets.js";
 import { CLOSE_CODES } from "@clofri/protocol";
 import type { GatewayMetrics } from "../obs/metrics.ts";
-import type { UserState } from "./user-directory.ts";
+import type { UserState } from "./users/user-state.ts";
 
 /** What the upgrade hands to uWS for a socket; the rest of a connection's state lives here. */
 export interface SocketData {
   connId: string;
-  userId: string;
+  /** The SHA-256 of the session token, not confirmed yet: the socket confirms it once open. */
   sessionId: string;
   /** Set once the socket opened: each frame finds its connection without a lookup. */
   conn?: Connection;
 }
+
+/** A frame that arrived before the session was confirmed: its text, or null for a binary one. */
+export type EarlyFrame = string | null;
+
+/** Frames a client may send before its hello; more is a flood (4008). */
+const MAX_EARLY_FRAMES = 16;
 
 /** `ws.send` results (uWS): 1 sent, 0 buffered, 2 dropped past `maxBackpressure`. */
 const SEND_BUFFERED = 0;
@@ -24,7 +30,10 @@ const CLEAN_SERVER_CLOSES: ReadonlySet<number> = new Set([
   CLOSE_CODES.policyViolation,
 ]);
 /** A client that says goodbye (normal closure, or going away as a tab closes). */
-const CLEAN_CLIENT_CLOSES: ReadonlySet<number> = new Set([1000, 1001]);
+const CLEAN_CLIENT_CLOSES: ReadonlySet<number> = new Set([
+  CLOSE_CODES.normal,
+  CLOSE_CODES.goingAway,
+]);
 
 /**
  * One open socket and what the gateway knows of it. Every call on the uWS socket goes through
@@ -32,20 +41,24 @@ const CLEAN_CLIENT_CLOSES: ReadonlySet<number> = new Set([1000, 1001]);
  */
 export class Connection {
   readonly id: string;
-  readonly userId: string;
   readonly sessionId: string;
+  #userId: string | undefined;
+  /** Frames received before the session was confirmed, handled right after the hello. */
+  #early: EarlyFrame[] | undefined = [];
   readonly #ws: WebSocket<SocketData>;
   readonly #maxBufferedBytes: number;
   readonly #metrics: GatewayMetrics;
-  /** Groups whose room this connection joined, or is joining. */
-  readonly joined = new Set<string>();
+  /** Groups whose room this connection joined, or is joining: the rooms told of its close. */
+  readonly #joined = new Set<string>();
   readonly #topics = new Set<string>();
   #isClosed = false;
   /** Replies waiting for the end of this event-loop turn (see `hold`). */
   #held: string[] | undefined;
   /** The code the server closed with, when it was the server. */
   #serverCloseCode: number | undefined;
+  #isDrop = false;
 
+  readonly openedAtMs: number;
   /** Any frame at all: liveness. */
   lastFrameMs: number;
   /** Something the person did (sent, typed, or a heartbeat saying they are not idle). */
@@ -65,17 +78,74 @@ export class Connection {
   ) {
     const data = ws.getUserData();
     this.id = data.connId;
-    this.userId = data.userId;
     this.sessionId = data.sessionId;
     this.#ws = ws;
     this.#maxBufferedBytes = options.maxBufferedBytes;
     this.#metrics = options.metrics;
+    this.openedAtMs = options.nowMs;
     this.lastFrameMs = options.nowMs;
     this.lastActivityMs = options.nowMs;
   }
 
   get isClosed(): boolean {
     return this.#isClosed;
+  }
+
+  /** Whether the session was confirmed: the person is known. */
+  get isIdentified(): boolean {
+    return this.#userId !== undefined;
+  }
+
+  /** Whether the person's state is loaded and the hello sent: frames are handled as they come. */
+  get isAdmitted(): boolean {
+    return this.state !== undefined;
+  }
+
+  /** The person on this socket; known once identified (a bug to ask before). */
+  get userId(): string {
+    if (this.#userId === undefined) throw new Error(`connection ${this.id} is not identified yet`);
+    return this.#userId;
+  }
+
+  identify(userId: string): void {
+    this.#userId = userId;
+  }
+
+  admit(state: UserState): void {
+    this.state = state;
+  }
+
+  /** The groups whose room this connection joined or is joining. */
+  get joinedRooms(): ReadonlySet<string> {
+    return this.#joined;
+  }
+
+  hasJoined(groupId: string): boolean {
+    return this.#joined.has(groupId);
+  }
+
+  /** Marked when the join is asked for, so that a close meanwhile still reaches the room. */
+  joinRoom(groupId: string): void {
+    this.#joined.add(groupId);
+  }
+
+  leaveRoom(groupId: string): void {
+    this.#joined.delete(groupId);
+  }
+
+  /** Keeps a frame that came before the hello; false when the client sent too many. */
+  keepEarly(frame: EarlyFrame): boolean {
+    if (this.#early === undefined) throw new Error(`connection ${this.id} is past its hello`);
+    if (this.#early.length >= MAX_EARLY_FRAMES) return false;
+    this.#early.push(frame);
+    return true;
+  }
+
+  /** The frames kept before the hello, once; later frames are handled as they come. */
+  takeEarly(): EarlyFrame[] {
+    const early = this.#early ?? [];
+    this.#early = undefined;
+    return early;
   }
 
   /** Sends one text frame; a client that does not read is disconnected (4009), never buffered on. */
@@ -143,13 +213,19 @@ export class Connection {
   }
 
   /** Closes with a close frame; uWS runs the close handler before this returns. */
-  close(code: number, reason: string): void {
+  /**
+   * Closes with a close frame; uWS runs the close handler before this returns. `isDrop`: the
+   * person is kept present for the grace, as after a dropped socket (a gateway handing its
+   * rooms over, whose clients come back through another).
+   */
+  close(code: number, reason: string, isDrop = false): void {
     if (this.#isClosed) return;
     // What was held for the end of the turn (acks) goes first: every ref still gets its reply.
     this.flushHeld();
     // Sending those may have closed the socket already (slow consumer).
     if (this.#isClosed) return;
     this.#serverCloseCode = code;
+    this.#isDrop = isDrop;
     this.#ws.end(code, reason);
   }
 
@@ -162,7 +238,7 @@ export class Connection {
     const isClean =
       this.#serverCloseCode === undefined
         ? CLEAN_CLIENT_CLOSES.has(code)
-        : CLEAN_SERVER_CLOSES.has(this.#serverCloseCode);
+        : !this.#isDrop && CLEAN_SERVER_CLOSES.has(this.#serverCloseCode);
     return { isClean };
   }
 }

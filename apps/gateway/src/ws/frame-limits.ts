@@ -5,17 +5,30 @@ import type { Connection } from "./connection.ts";
 const MINUTE_MS = 60_000;
 
 /**
- * The rate limits of the WebSocket edge. Messages are budgeted per session, shared by all its
- * tabs, so reconnecting does not refill the budget; other frames per connection.
+ * The WebSocket edge's rate limits, per person, so another tab does not refill a budget. Messages
+ * have their own; every other frame, refused ones too, spends the control budget (refusals: 4008).
  */
 export class FrameLimits {
   readonly #messages: RateLimiter;
   readonly #control: RateLimiter;
   readonly #maxRefusalsPerMinute: number;
   readonly #now: () => number;
+  readonly #shareOf: (userId: string) => number;
+  readonly #maxShare: number;
 
-  constructor(limits: Config["limits"], now: () => number) {
+  /**
+   * `shareOf`: among how many gateways the person's budgets are shared (cluster mode: the ones
+   * they have sockets on); each of them charges that many tokens, so together they stay within
+   * the budget. At most the smallest burst, or a person on many gateways could never send.
+   */
+  constructor(
+    limits: Config["limits"],
+    now: () => number,
+    shareOf: (userId: string) => number = () => 1,
+  ) {
     this.#now = now;
+    this.#shareOf = shareOf;
+    this.#maxShare = Math.min(limits.messageBurstPerSecond, limits.controlFrameBurst);
     this.#messages = new RateLimiter(
       [
         perPeriod(limits.messagesPerMinute, MINUTE_MS),
@@ -23,9 +36,9 @@ export class FrameLimits {
       ],
       now,
     );
-    // Frames other than `send` (join, leave, typing, heartbeat) have a budget of their own, so
-    // they never eat the message budget; by default (burst 30, 10/s) far above what a client
-    // needs (a heartbeat every 15 s, a typing_start per second, a few joins): it only stops floods.
+    // Frames other than a message have a budget of their own, so they never eat the message
+    // budget; by default (burst 30, 10/s) far above what a person needs (a heartbeat every 15 s
+    // per tab, a typing_start per second, a few joins): it only stops floods.
     this.#control = new RateLimiter(
       [
         {
@@ -39,11 +52,15 @@ export class FrameLimits {
   }
 
   spendMessage(conn: Connection): Spend {
-    return this.#messages.spend(conn.sessionId);
+    return this.#messages.spend(conn.userId, this.#share(conn.userId));
   }
 
   spendControl(conn: Connection): Spend {
-    return this.#control.spend(conn.id);
+    return this.#control.spend(conn.userId, this.#share(conn.userId));
+  }
+
+  #share(userId: string): number {
+    return Math.min(this.#maxShare, Math.max(1, this.#shareOf(userId)));
   }
 
   /** Counts one refused frame; true once the connection is far past the limits (close 4008). */

@@ -10,7 +10,12 @@ export interface LivenessOptions {
   idleAfterMs: number;
   /** Without any frame for this long a connection is closed (4000). */
   heartbeatTimeoutMs: number;
+  /** A connection turned idle or active (the person's status may follow). */
+  onIdleChanged?: (conn: Connection) => void;
 }
+
+/** A socket whose session cannot be confirmed this long after it opened is closed (1001). */
+const ADMISSION_TIMEOUT_MS = 10_000;
 
 /**
  * Whether each connection is alive, and active or idle. Time-driven changes happen in `sweep`,
@@ -46,19 +51,27 @@ export class Liveness {
       conn.isIdleDeclared || this.#options.now() - conn.lastActivityMs >= this.#options.idleAfterMs;
     if (isIdle === conn.isIdle) return;
     conn.isIdle = isIdle;
-    for (const groupId of conn.joined) {
-      this.#options.rooms.setIdle(groupId, { connId: conn.id, userId: conn.userId, isIdle });
+    const { id: connId, userId } = conn;
+    for (const groupId of conn.joinedRooms) {
+      this.#options.rooms.cast(groupId, { type: "set_idle", connId, userId, isIdle });
     }
+    if (conn.isAdmitted) this.#options.onIdleChanged?.(conn);
   }
 
   /**
-   * Closes the silent (4000) and moves the inactive to idle. (Unsent output has its own, more
-   * frequent check: `Realtime`.) `connections` may be a live Map iterator: a close deletes the
-   * entry being visited, which a Map's iteration allows.
+   * Closes the silent (4000) and the ones never admitted in time (1001), and moves the inactive
+   * to idle. (Unsent output has its own, more frequent check: `Realtime`.) `connections` may be a
+   * live Map iterator: a close deletes the entry being visited, which a Map's iteration allows.
    */
   sweep(connections: Iterable<Connection>): void {
     const nowMs = this.#options.now();
     for (const conn of connections) {
+      if (!conn.isAdmitted) {
+        if (nowMs - conn.openedAtMs >= ADMISSION_TIMEOUT_MS) {
+          conn.close(CLOSE_CODES.goingAway, "cannot sign you in right now; try again shortly");
+        }
+        continue;
+      }
       if (nowMs - conn.lastFrameMs >= this.#options.heartbeatTimeoutMs) {
         conn.close(CLOSE_CODES.heartbeatTimeout, "no frame for too long");
         continue;

@@ -1,11 +1,7 @@
 /**
- * Visits every value of a live Map once per `periodMs`, a slice at a time: each `step` visits the
- * share of the values that the time since the previous step is due, resuming where that one
- * stopped. One pass over thousands of sockets at once holds the event loop; ten slices spread it.
- *
- * Values added during a pass are reached in it (a Map's iterator follows inserts, deletes and
- * rehashes), values deleted before their turn are not, and a late step (a long event-loop turn)
- * visits more, so each value is visited about every `periodMs` whatever the timer's drift.
+ * Visits every value of a live Map about once per `periodMs`, each `step` the share its delay is
+ * due (a late step visits more): one pass over thousands of sockets held the event loop. A Map's
+ * iterator follows inserts and deletes, so values added mid-pass are reached, deleted ones not.
  */
 export class SlicedScan<V> {
   readonly #map: ReadonlyMap<unknown, V>;

@@ -2,14 +2,20 @@ import { encode, type ServerFrame } from "@clofri/protocol";
 import type { Rooms } from "../chat/rooms.ts";
 import type { Logger } from "../obs/logger.ts";
 import type { Delivery, SocialEvent } from "../social/events.ts";
+import type { ConnectionIndex } from "./connection-index.ts";
 import { presenceTopic, roomTopic, userTopic } from "./topics.ts";
-import type { UserDirectory } from "./user-directory.ts";
+import type { UserDirectory } from "./users/user-directory.ts";
+
+type EventOf<Type extends SocialEvent["type"]> = Extract<SocialEvent, { type: Type }>;
 
 export interface SocialSyncDeps {
   rooms: Rooms;
   directory: UserDirectory;
+  index: ConnectionIndex;
   publish(topic: string, text: string): void;
   logger: Logger;
+  /** A person's presence mode changed here: their status may follow. */
+  onPresenceMode?: ((userId: string) => void) | undefined;
 }
 
 /**
@@ -32,68 +38,103 @@ export class SocialSync {
   };
 
   #apply(event: SocialEvent): void {
-    const { directory } = this.#deps;
+    const { directory, rooms } = this.#deps;
     switch (event.type) {
       case "friend_request":
+      case "friend_request_removed":
         return;
       case "friend_added":
-        for (const { userId, frame } of event.deliveries) {
-          const state = directory.get(userId);
-          if (state === undefined) continue;
-          const { id, displayName, avatarUrl, lastSeen } = frame.friend;
-          // Their presence now reaches this user: it is published to each friend's user topic.
-          state.addFriend({ id, displayName, avatarUrl, lastSeenMs: lastSeen });
-        }
+        this.#friendAdded(event);
         return;
       case "friend_removed":
         for (const { userId, frame } of event.deliveries) {
-          const state = directory.get(userId);
-          if (state === undefined) continue;
-          state.removeFriend(frame.userId);
+          directory.get(userId)?.removeFriend(frame.userId);
         }
         return;
       case "group_added":
-        for (const { userId, frame } of event.deliveries) {
-          const state = directory.get(userId);
-          if (state === undefined) continue;
-          const { present: _present, ...group } = frame.group;
-          state.addGroup(group);
-          const topic = directory.intern(presenceTopic(group.id));
-          for (const conn of state.connections) conn.subscribe(topic);
-        }
+        this.#groupAdded(event);
         return;
       case "group_updated":
-        for (const { userId } of event.deliveries) {
-          const state = directory.get(userId);
-          // A direct chat is named after the other person, never renamed.
-          if (state?.groups.get(event.group)?.kind === "group") {
-            state.updateGroup(event.group, { name: event.name });
-          }
-        }
+        this.#groupRenamed(event);
         return;
       case "group_deleted":
-        this.#report(this.#deps.rooms.close(event.group, { reason: "group deleted" }), event);
+        this.#report(rooms.call(event.group, { type: "close", reason: "group deleted" }), event);
         for (const userId of event.userIds) this.#removeFromGroup(userId, event.group);
         return;
       case "member_kicked":
-        this.#report(this.#deps.rooms.kick(event.group, { userId: event.userId }), event);
+      case "member_left":
+        this.#report(rooms.call(event.group, { type: "kick", userId: event.userId }), event);
         this.#removeFromGroup(event.userId, event.group);
-        return;
-      case "member_left": {
-        this.#report(this.#deps.rooms.kick(event.group, { userId: event.userId }), event);
-        this.#removeFromGroup(event.userId, event.group);
-        if (event.creatorId !== undefined) {
+        if (event.type === "member_left" && event.creatorId !== undefined) {
           directory.get(event.creatorId)?.updateGroup(event.group, { role: "creator" });
         }
         return;
-      }
+      case "profile_updated":
+        this.#profileUpdated(event);
+        return;
+      case "presence_mode":
+        this.#presenceMode(event);
+        return;
       case "member_muted": {
-        const request = { userId: event.userId, isMuted: event.muted };
-        this.#report(this.#deps.rooms.setMuted(event.group, request), event);
+        const request = { type: "set_muted", userId: event.userId, isMuted: event.muted } as const;
+        this.#report(rooms.call(event.group, request), event);
         directory.get(event.userId)?.updateGroup(event.group, { muted: event.muted });
         return;
       }
     }
+  }
+
+  #friendAdded(event: EventOf<"friend_added">): void {
+    for (const { userId, frame } of event.deliveries) {
+      const { id, displayName, avatarUrl, lastSeen } = frame.friend;
+      // Their presence now reaches this user: it is published to each friend's user topic.
+      this.#deps.directory
+        .get(userId)
+        ?.addFriend({ id, displayName, avatarUrl, lastSeenMs: lastSeen });
+    }
+  }
+
+  #groupAdded(event: EventOf<"group_added">): void {
+    const { directory, index } = this.#deps;
+    for (const { userId, frame } of event.deliveries) {
+      this.#deps.rooms.cast(frame.group.id, { type: "member_added", userId });
+      const state = directory.get(userId);
+      if (state === undefined) continue;
+      const { present: _present, ...group } = frame.group;
+      state.addGroup(group);
+      const topic = directory.intern(presenceTopic(group.id));
+      for (const conn of index.admittedOf(userId)) conn.subscribe(topic);
+    }
+  }
+
+  #groupRenamed(event: EventOf<"group_updated">): void {
+    for (const { userId } of event.deliveries) {
+      const state = this.#deps.directory.get(userId);
+      // A direct chat is named after the other person, never renamed.
+      if (state?.groups.get(event.group)?.kind === "group") {
+        state.updateGroup(event.group, { name: event.name });
+      }
+    }
+  }
+
+  #profileUpdated(event: EventOf<"profile_updated">): void {
+    this.#deps.directory.renameProfile(event.user);
+    const { id: userId, displayName, avatarUrl } = event.user;
+    for (const groupId of event.groups) {
+      this.#deps.rooms.cast(groupId, { type: "rename", userId, displayName, avatarUrl });
+    }
+  }
+
+  /** The person's rooms show them to the group's home, or stop to; friends see the new status. */
+  #presenceMode(event: EventOf<"presence_mode">): void {
+    const { directory, rooms } = this.#deps;
+    const state = directory.get(event.userId);
+    if (state !== undefined) state.presenceMode = event.mode;
+    const isHidden = event.mode === "offline";
+    for (const groupId of event.groups) {
+      rooms.cast(groupId, { type: "set_hidden", userId: event.userId, isHidden });
+    }
+    this.#deps.onPresenceMode?.(event.userId);
   }
 
   /** No longer a member: not in the room (the room unsubscribed it), not told of its presence. */
@@ -101,10 +142,10 @@ export class SocialSync {
     const state = this.#deps.directory.get(userId);
     if (state === undefined) return;
     state.groups.delete(groupId);
-    for (const conn of state.connections) {
+    for (const conn of this.#deps.index.admittedOf(userId)) {
       conn.unsubscribe(presenceTopic(groupId));
       conn.unsubscribe(roomTopic(groupId));
-      conn.joined.delete(groupId);
+      conn.leaveRoom(groupId);
     }
   }
 

@@ -1,25 +1,41 @@
 import type { TemplatedApp } from "uWebSockets.js";
-import type { RoomPort } from "../chat/room-port.ts";
-import type { Logger } from "../obs/logger.ts";
+import type { Clock } from "@clofri/actors";
+import type { RoomPort, UserDelivery } from "../chat/room-port.ts";
 import type { GatewayMetrics } from "../obs/metrics.ts";
 import type { Connection } from "./connection.ts";
-import { presenceTopic, roomTopic } from "./topics.ts";
+import { presenceTopic, roomTopic, userTopic } from "./topics.ts";
+import { UserOutbox } from "./user-outbox.ts";
+
+/**
+ * How long a person's `group_activity` may wait for a write to one of their sockets to ride on:
+ * with the rooms' one per second, it is at most 1.5 s behind the message.
+ */
+const ACTIVITY_MAX_WAIT_MS = 500;
+
+export interface UwsRoomPortDeps {
+  connections: ReadonlyMap<string, Connection>;
+  metrics: GatewayMetrics;
+  /** The rooms the person's sockets here have joined. */
+  roomsOf(userId: string): readonly string[];
+  clock: Clock;
+}
 
 /** Rooms reach the sockets through uWS topics: a broadcast is serialized once, fanned out natively. */
 export class UwsRoomPort implements RoomPort {
   readonly #connections: ReadonlyMap<string, Connection>;
   readonly #metrics: GatewayMetrics;
-  readonly #logger: Logger;
+  readonly #outbox: UserOutbox;
   #app: TemplatedApp | undefined;
 
-  constructor(
-    connections: ReadonlyMap<string, Connection>,
-    metrics: GatewayMetrics,
-    logger: Logger,
-  ) {
-    this.#connections = connections;
-    this.#metrics = metrics;
-    this.#logger = logger;
+  constructor(deps: UwsRoomPortDeps) {
+    this.#connections = deps.connections;
+    this.#metrics = deps.metrics;
+    this.#outbox = new UserOutbox({
+      publish: (userId, texts) => this.#publishAll(userTopic(userId), texts),
+      roomsOf: deps.roomsOf,
+      clock: deps.clock,
+      maxWaitMs: ACTIVITY_MAX_WAIT_MS,
+    });
   }
 
   /** Until the app exists no socket does either, so nothing is lost before this. */
@@ -27,42 +43,13 @@ export class UwsRoomPort implements RoomPort {
     this.#app = app;
   }
 
-  /**
-   * The message now, the ack at the end of this event-loop turn. uWS writes each socket's queued
-   * publishes once per turn, after every frame that turn read; an ack sent inside the sender's
-   * message handler made a write of its own (its copy and the ack) on top of that one. Held to
-   * the turn's immediate phase, the ack goes out corked with whatever the turn published to the
-   * sender, its own copy first: at most one write per socket per turn. (A server close before
-   * then sends it first: `Connection.close`.) Measured in rooms of 8: 25 % fewer send() calls at
-   * 20,000 messages/s, 3.0 µs of server CPU per delivery instead of 3.8 at 25,000
-   * (docs/BENCHMARKS.md).
-   */
-  publishFrom(connId: string, groupId: string, text: string, reply: string | undefined): void {
+  publishRoom(groupId: string, text: string): void {
+    this.#outbox.roomPublished(groupId);
     this.publish(roomTopic(groupId), text);
-    if (reply === undefined) return;
-    const conn = this.#connections.get(connId);
-    if (conn === undefined || !conn.hold(reply)) return;
-    this.#holding.push(conn);
-    if (this.#holding.length === 1) setImmediate(this.#flushHeld);
   }
 
-  /** Connections with replies held for this turn's immediate phase. */
-  #holding: Connection[] = [];
-
-  readonly #flushHeld = (): void => {
-    const holding = this.#holding;
-    this.#holding = [];
-    for (const conn of holding) {
-      // One socket's failure must not cost the others their replies, nor reach the event loop.
-      try {
-        conn.flushHeld();
-      } catch (error) {
-        this.#logger.error({ event: "ws_held_replies_failed", connId: conn.id, err: error });
-      }
-    }
-  };
-
   publishRoomExcept(connId: string, groupId: string, text: string): void {
+    this.#outbox.roomPublished(groupId);
     const topic = roomTopic(groupId);
     const conn = this.#connections.get(connId);
     const app = this.#app;
@@ -89,8 +76,33 @@ export class UwsRoomPort implements RoomPort {
     app.publish(topic, text, false);
   }
 
+  /** Several frames to one topic, in order: its subscribers are counted once. */
+  #publishAll(topic: string, texts: readonly string[]): void {
+    const app = this.#app;
+    const recipients = app?.numSubscribers(topic) ?? 0;
+    if (app === undefined || recipients === 0) return;
+    for (const text of texts) {
+      this.#metrics.published(text, recipients);
+      app.publish(topic, text, false);
+    }
+  }
+
+  /** Each person's frames together, in one write; see `UserOutbox` for when. */
+  publishToUsers(deliveries: readonly UserDelivery[], mayWait = false): void {
+    this.#outbox.add(deliveries, mayWait);
+  }
+
+  /** A room's frame for one socket (its `group_state`, an error): what waited for the person goes first. */
   sendTo(connId: string, text: string): void {
-    this.#connections.get(connId)?.send(text);
+    const conn = this.#connections.get(connId);
+    if (conn === undefined) return;
+    this.#outbox.flush(conn.userId);
+    conn.send(text);
+  }
+
+  /** The person has no socket here any more: nothing still waiting goes to their next one. */
+  forgetUser(userId: string): void {
+    this.#outbox.discard(userId);
   }
 
   subscribeRoom(connId: string, groupId: string): void {
@@ -102,6 +114,6 @@ export class UwsRoomPort implements RoomPort {
     const conn = this.#connections.get(connId);
     if (conn === undefined) return;
     conn.unsubscribe(roomTopic(groupId));
-    conn.joined.delete(groupId);
+    conn.leaveRoom(groupId);
   }
 }

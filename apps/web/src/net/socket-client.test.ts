@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, mock, test } from "node:test";
 import type { HelloFrame } from "@clofri/protocol";
+import { CLOSE_CODES } from "@clofri/protocol/codes";
 import { INITIAL_STATE, roomOf } from "../state/app-state.ts";
 import { app } from "../state/store.ts";
+import { groupSummary } from "../state/testing/frame-fixture.ts";
 import { connection } from "./connection-signal.ts";
 import { INITIAL_CONNECTION } from "./reconnect.ts";
 import { SocketClient } from "./socket-client.ts";
@@ -42,13 +44,15 @@ class FakeSocket extends EventTarget {
   }
 }
 
+/** What a browser reports for a socket that went without a close frame. */
+const ABNORMAL_CLOSURE = 1006;
 const G = "00000000-0000-4000-8000-0000000000f1";
 const ME = "00000000-0000-4000-8000-00000000000a";
 const hello: HelloFrame = {
   type: "hello",
   user: { id: ME, displayName: "Alex", avatarUrl: null },
   friends: [],
-  groups: [{ id: G, name: "Couch", kind: "group", role: "member", muted: false, present: [] }],
+  groups: [groupSummary()],
   heartbeatMs: 15_000,
   limits: { maxTextLength: 2_000, maxMessages: 50, maxAgeMs: 86_400_000, messagesPerMinute: 30 },
   serverTime: Date.now(),
@@ -141,7 +145,7 @@ test("after a drop it reconnects by itself and rejoins the room where it left of
   const first = connect(client);
   client.openRoom(G);
   joinAnswer(first, "e1", [1, 2, 3]);
-  first.drop(1006);
+  first.drop(ABNORMAL_CLOSURE);
   assert.equal(connection.value.phase, "waiting");
   mock.timers.tick(10_000);
   const second = latest();
@@ -165,7 +169,7 @@ test("after a drop it reconnects by itself and rejoins the room where it left of
 
 test("4001 sends the person to sign in and never reconnects", () => {
   const client = newClient();
-  connect(client).drop(4001);
+  connect(client).drop(CLOSE_CODES.sessionEnded);
   assert.equal(signedOut, 1);
   mock.timers.tick(60_000);
   assert.equal(FakeSocket.all.length, 1);
@@ -175,7 +179,7 @@ test("a socket refused before hello asks about the session instead of looping", 
   sessionVerdict = "invalid";
   const client = newClient();
   client.start();
-  latest().drop(1006);
+  latest().drop(ABNORMAL_CLOSURE);
   await Promise.resolve();
   await Promise.resolve();
   assert.equal(signedOut, 1);
@@ -188,7 +192,7 @@ test("a send made while disconnected goes out after the rejoin, once, with its k
   const first = connect(client);
   client.openRoom(G);
   joinAnswer(first, "e1", []);
-  first.drop(1006);
+  first.drop(ABNORMAL_CLOSURE);
   client.send(G, "are you there?");
   const [pending] = roomOf(app.value, G).pending;
   assert.equal(pending?.state, "pending");
@@ -263,5 +267,55 @@ test("a hidden page says idle at once", () => {
   Object.assign(document, { visibilityState: "hidden" });
   document.dispatchEvent(new Event("visibilitychange"));
   assert.deepEqual(socket.framesOf("heartbeat").at(-1), { type: "heartbeat", idle: true });
+  client.stop();
+});
+
+test("stop clears every timer: a send still waiting does not fail into the next session", () => {
+  const client = newClient();
+  const socket = connect(client);
+  client.openRoom(G);
+  joinAnswer(socket, "e1", []);
+  client.send(G, "on its way");
+  client.stop("signed_out");
+  app.value = INITIAL_STATE; // what signing out does
+  mock.timers.tick(60_000);
+  assert.deepEqual(app.value.rooms, {});
+  assert.equal(socket.framesOf("heartbeat").length, 0);
+  assert.equal(FakeSocket.all.length, 1);
+});
+
+test("what is seen goes to the server as read, at most once a second per room, the latest mark", () => {
+  const client = newClient();
+  const socket = connect(client);
+  client.openRoom(G);
+  joinAnswer(socket, "e1", [1, 2]);
+  client.markRead(G);
+  mock.timers.tick(0);
+  assert.deepEqual(
+    socket.framesOf("read").map((f) => f.seq),
+    [2],
+  );
+  for (const seq of [3, 4]) {
+    socket.receive({
+      type: "message",
+      id: `m${seq}`,
+      group: G,
+      seq,
+      userId: "someone",
+      displayName: "Sam",
+      text: `line ${seq}`,
+      ts: Date.now(),
+      key: `k${seq}`,
+      mentions: [],
+    });
+    client.markRead(G);
+  }
+  mock.timers.tick(500);
+  assert.equal(socket.framesOf("read").length, 1, "not before the second is up");
+  mock.timers.tick(500);
+  assert.deepEqual(
+    socket.framesOf("read").map((f) => f.seq),
+    [2, 4],
+  );
   client.stop();
 });

@@ -1,6 +1,6 @@
 // When to tell the room we are typing: at most one typing_start every 2 s while keys come in,
 // and one typing_stop when we send, blur or clear the box — never a stop without a start.
-export const TYPING_RESEND_MS = 2_000;
+const TYPING_RESEND_MS = 2_000;
 
 export interface TypingState {
   /** When the last typing_start went out, or null when the room thinks we are not typing. */

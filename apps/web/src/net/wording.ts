@@ -17,6 +17,14 @@ export function sendErrorText(
       return "Not in the room yet; rejoining.";
     case "not_member":
       return "You are not a member of this group.";
+    case "not_found":
+      return "That message is gone from the room.";
+    case "forbidden":
+      return "Only its author (or the group's creator) can do that.";
+    case "edit_window":
+      return "Messages can be edited for 15 minutes only.";
+    case "too_many_reactions":
+      return "A message takes at most 8 different reactions.";
     case "room_unavailable":
       return "The room is restarting. Try again in a moment.";
     default:

@@ -4,11 +4,15 @@ import type {
   ClientLimits,
   FriendSummary,
   GroupSummary,
+  HelloFrame,
   MemberSummary,
   Message,
+  Preview,
   Retention,
   UserSummary,
 } from "@clofri/protocol";
+import { LIMITS } from "@clofri/protocol/codes";
+import type { Phrase } from "./wording.ts";
 
 export type Status = "active" | "idle";
 
@@ -26,7 +30,7 @@ export interface PendingSend {
 export interface SystemLine {
   id: string;
   ts: number;
-  text: string;
+  text: Phrase;
 }
 
 export interface RoomState {
@@ -49,6 +53,20 @@ export interface RoomState {
   unread: boolean;
   /** A room-level problem to show (muted, room unavailable, rate limited). */
   notice: string | null;
+  /** Read marks by user id (mine included): group_state, read_up_to, and each one's messages. */
+  marks: Record<string, number>;
+  /** Ids of my messages that went out while someone else was in the room. */
+  delivered: string[];
+  /** While the room is on screen: the "new messages" line follows this seq (null: not yet). */
+  dividerSeq: number | null;
+}
+
+/** What I have not seen in a group (hello, group_activity, messages). */
+export interface GroupActivity {
+  unread: number;
+  mentioned: boolean;
+  lastActivityAt: number | null;
+  preview: Preview | null;
 }
 
 export interface IncomingRequest {
@@ -56,8 +74,16 @@ export interface IncomingRequest {
   from: UserSummary;
 }
 
+export interface OutgoingRequest {
+  id: string;
+  to: UserSummary;
+}
+
+/** Me as hello says: with my presence mode (auto, busy, appear offline). */
+type Me = HelloFrame["user"];
+
 export interface AppState {
-  me: UserSummary | null;
+  me: Me | null;
   friends: FriendSummary[];
   groups: GroupSummary[];
   /** groupId → userId → status, from user_idle/user_active and group_state. */
@@ -65,21 +91,40 @@ export interface AppState {
   /** groupId → userId → display name of who is typing (only for rooms this tab is in). */
   typing: Record<string, Record<string, string>>;
   rooms: Record<string, RoomState>;
-  /** Requests that arrived live; views merge them with GET /api/friends/requests. */
+  /** Pending requests to me and from me: loaded at every hello and navigation, then kept live. */
   incomingRequests: IncomingRequest[];
+  outgoingRequests: OutgoingRequest[];
+  /** Bumped by every live change to the requests, so a load that crossed one is redone. */
+  requestsRevision: number;
   limits: ClientLimits;
   heartbeatMs: number;
   /** Server clock minus ours, from hello.serverTime. */
   clockOffsetMs: number;
   /** The group on screen, if any (its messages are not "unread"). */
   viewing: string | null;
+  /** Names and pictures changed since the last hello (profile_updated), by user id. */
+  profiles: Record<string, UserSummary>;
   /** A one-off message for the person, e.g. "You were removed from Couch". */
-  flash: string | null;
+  flash: Phrase | null;
+  /** What I have not seen in each group, by group id (hello, group_activity, messages). */
+  activity: Record<string, GroupActivity>;
+  /** The tab is visible and focused: what is on screen is being seen. */
+  attentive: boolean;
 }
 
 export const ROOM_RESTARTING = "The room had to restart; rejoining…";
 
-export const DEFAULT_RETENTION: Retention = { maxMessages: 50, maxAgeMs: 86_400_000 };
+/** Until hello and group_state say what the server uses, its defaults. */
+const DEFAULT_RETENTION: Retention = {
+  maxMessages: LIMITS.maxMessages,
+  maxAgeMs: LIMITS.maxAgeMs,
+};
+const DEFAULT_LIMITS: ClientLimits = {
+  maxTextLength: LIMITS.maxTextLength,
+  maxMessages: LIMITS.maxMessages,
+  maxAgeMs: LIMITS.maxAgeMs,
+  messagesPerMinute: LIMITS.messagesPerMinute,
+};
 
 export const INITIAL_STATE: AppState = {
   me: null,
@@ -89,14 +134,19 @@ export const INITIAL_STATE: AppState = {
   typing: {},
   rooms: {},
   incomingRequests: [],
-  limits: { maxTextLength: 2_000, maxMessages: 50, maxAgeMs: 86_400_000, messagesPerMinute: 30 },
-  heartbeatMs: 15_000,
+  outgoingRequests: [],
+  requestsRevision: 0,
+  limits: DEFAULT_LIMITS,
+  heartbeatMs: LIMITS.heartbeatMs,
   clockOffsetMs: 0,
   viewing: null,
+  profiles: {},
   flash: null,
+  activity: {},
+  attentive: true,
 };
 
-export function emptyRoom(retention: Retention = DEFAULT_RETENTION): RoomState {
+function emptyRoom(retention: Retention = DEFAULT_RETENTION): RoomState {
   return {
     wanted: false,
     joined: false,
@@ -111,6 +161,9 @@ export function emptyRoom(retention: Retention = DEFAULT_RETENTION): RoomState {
     restarted: false,
     unread: false,
     notice: null,
+    marks: {},
+    delivered: [],
+    dividerSeq: null,
   };
 }
 
@@ -126,9 +179,16 @@ export function withRoom(
   return { ...state, rooms: { ...state.rooms, [group]: update(roomOf(state, group)) } };
 }
 
+/** The name the client knows someone by now, newest source first; undefined for a stranger. */
+export function currentNameOf(state: AppState, group: string, userId: string): string | undefined {
+  return (
+    state.profiles[userId]?.displayName ??
+    (state.me?.id === userId ? state.me.displayName : undefined) ??
+    state.rooms[group]?.members.find((m) => m.userId === userId)?.displayName ??
+    state.friends.find((f) => f.id === userId)?.displayName
+  );
+}
+
 export function displayNameOf(state: AppState, group: string, userId: string): string {
-  if (state.me?.id === userId) return state.me.displayName;
-  const member = state.rooms[group]?.members.find((m) => m.userId === userId);
-  if (member) return member.displayName;
-  return state.friends.find((f) => f.id === userId)?.displayName ?? "Someone";
+  return currentNameOf(state, group, userId) ?? "Someone";
 }

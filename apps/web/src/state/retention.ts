@@ -1,7 +1,7 @@
 // Which limit takes a message away first: the 50-message cap or the 24 h age limit.
 import type { Retention } from "@clofri/protocol";
 
-export type RemovalReason = "cap" | "age";
+type RemovalReason = "cap" | "age";
 
 export interface Removal {
   /** Which limit removes the message first if the room goes on at `messagesPerHour`. */
@@ -13,11 +13,8 @@ export interface Removal {
 }
 
 /**
- * `position` is the message's index among the retained messages, oldest first, of `count`.
- * The cap removes it after `maxMessages - (count - position) + 1` more messages. Whether that
- * happens before its 24 h run out depends on how busy the room is: we use the pace of the
- * messages retained now (`paceMsPerMessage`), and call the age limit first when the room is
- * quiet (no pace known).
+ * For the message at `position` (oldest first) of `count`: the cap wins if, at the room's current
+ * pace, the messages that push it out come before its age runs out; a quiet room has no pace.
  */
 export function removalFor(
   tsMs: number,

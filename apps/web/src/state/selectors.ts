@@ -1,8 +1,8 @@
 // Derived views of the state for the screens, pure.
-import type { FriendSummary, GroupSummary } from "@clofri/protocol";
+import type { FriendStatus, FriendSummary, GroupSummary } from "@clofri/protocol";
 import type { AppState, Status } from "./app-state.ts";
 
-export interface PresentPerson {
+interface PresentPerson {
   userId: string;
   /** "You" for me. */
   displayName: string;
@@ -40,9 +40,13 @@ export function presentIn(state: AppState, group: GroupSummary): PresentPerson[]
   );
 }
 
-/** A friend is idle when every room we see them in says so; active otherwise. */
-export function friendStatus(state: AppState, friend: FriendSummary): Status | "offline" {
+/**
+ * What a friend is: the server's status (busy, idle, active, offline); from a server without it,
+ * idle when every room we see them in says so, active otherwise.
+ */
+export function friendStatus(state: AppState, friend: FriendSummary): FriendStatus {
   if (!friend.online) return "offline";
+  if (friend.status !== undefined) return friend.status;
   const seen = Object.values(state.statuses)
     .map((statuses) => statuses[friend.id])
     .filter((status): status is Status => status !== undefined);

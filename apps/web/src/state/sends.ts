@@ -1,8 +1,15 @@
 // Local actions on rooms: wanting a room, the optimistic send and its reconciliation.
+import type { GroupSummary } from "@clofri/protocol";
 import { type AppState, type PendingSend, roomOf, withRoom } from "./app-state.ts";
+import type { Phrase } from "./wording.ts";
 
 export function wantRoom(state: AppState, group: string): AppState {
   return withRoom(state, group, (room) => ({ ...room, wanted: true, notice: null }));
+}
+
+/** The server will not let us in (not a member, say): stop asking, and say why. */
+export function joinRefused(state: AppState, group: string, notice: string): AppState {
+  return withRoom(state, group, (room) => ({ ...room, wanted: false, notice }));
 }
 
 /** Stepping out of a room on purpose: we stop hearing it and do not rejoin. */
@@ -84,14 +91,27 @@ export function discardSend(state: AppState, group: string, key: string): AppSta
 export function viewGroup(state: AppState, group: string | null): AppState {
   const next = { ...state, viewing: group };
   if (group === null || !state.rooms[group]) return next;
-  return withRoom(next, group, (room) => ({ ...room, unread: false }));
+  const me = state.me?.id ?? "";
+  return withRoom(next, group, (room) => ({
+    ...room,
+    unread: false,
+    // The "new messages" line goes where my mark is as I open the room (once it is joined).
+    dividerSeq: room.joined ? (room.marks[me] ?? 0) : null,
+  }));
 }
 
 export function dismissBanners(state: AppState, group: string): AppState {
   return withRoom(state, group, (room) => ({ ...room, expiredMissed: 0, restarted: false }));
 }
 
-export function setFlash(state: AppState, flash: string | null): AppState {
+/** A group I created or joined over HTTP shows at once; its group_added may have come first. */
+export function groupJoined(state: AppState, group: GroupSummary): AppState {
+  return state.groups.some((g) => g.id === group.id)
+    ? state
+    : { ...state, groups: [...state.groups, group] };
+}
+
+export function setFlash(state: AppState, flash: Phrase | null): AppState {
   return { ...state, flash };
 }
 

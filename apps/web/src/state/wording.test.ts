@@ -1,13 +1,42 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fuzzyLastSeen, initials, peopleList, timeUntil, typingLine } from "./wording.ts";
+import { checkName } from "./names.ts";
+import {
+  fuzzyLastSeen,
+  initials,
+  peopleList,
+  phraseText,
+  presentLine,
+  timeUntil,
+  typingLine,
+} from "./wording.ts";
+
+const typing = (names: string[]) => phraseText(typingLine(names));
 
 test("the typing line names one, two or three people, then gives up on names", () => {
-  assert.equal(typingLine([]), "");
-  assert.equal(typingLine(["Alex"]), "Alex is typing…");
-  assert.equal(typingLine(["Alex", "Sam"]), "Alex and Sam are typing…");
-  assert.equal(typingLine(["Alex", "Sam", "Kim"]), "Alex, Sam and Kim are typing…");
-  assert.equal(typingLine(["Alex", "Sam", "Kim", "Lou"]), "Several people are typing…");
+  assert.equal(typing([]), "");
+  assert.equal(typing(["Alex"]), "Alex is typing…");
+  assert.equal(typing(["Alex", "Sam"]), "Alex and Sam are typing…");
+  assert.equal(typing(["Alex", "Sam", "Kim"]), "Alex, Sam and Kim are typing…");
+  assert.equal(typing(["Alex", "Sam", "Kim", "Lou"]), "Several people are typing…");
+});
+
+test("names stand apart from the words around them, for the views to isolate", () => {
+  assert.deepEqual(typingLine(["\u202eevil", "Sam"]), [
+    { name: "\u202eevil" },
+    " and ",
+    { name: "Sam" },
+    " are typing…",
+  ]);
+  assert.deepEqual(presentLine(["You", "Sam"]), [
+    { name: "You" },
+    " and ",
+    { name: "Sam" },
+    " are here",
+  ]);
+  assert.equal(phraseText(presentLine(["Sam"])), "Sam is here");
+  assert.equal(phraseText(presentLine(["You"])), "You are here");
+  assert.equal(phraseText(presentLine([])), "Nobody's here");
 });
 
 test("last seen is fuzzy, not a timestamp", () => {
@@ -29,12 +58,14 @@ test("last seen is fuzzy, not a timestamp", () => {
 });
 
 test("people lists and initials", () => {
-  assert.equal(peopleList([]), "nobody");
-  assert.equal(peopleList(["You", "Sam"]), "You and Sam");
-  assert.equal(peopleList(["A", "B", "C", "D", "E"]), "A, B and 3 others");
+  assert.equal(phraseText(peopleList([])), "nobody");
+  assert.equal(phraseText(peopleList(["You", "Sam"])), "You and Sam");
+  assert.equal(phraseText(peopleList(["A", "B", "C", "D", "E"])), "A, B and 3 others");
   assert.equal(initials("alex morgan"), "AM");
   assert.equal(initials("sam"), "S");
   assert.equal(initials("  "), "?");
+  assert.equal(initials("\u202eevil one"), "EO");
+  assert.equal(initials("\u200b"), "?");
 });
 
 test("time until an invite or message goes", () => {
@@ -42,4 +73,12 @@ test("time until an invite or message goes", () => {
   assert.equal(timeUntil(3 * 3_600_000, 0), "in 3 h");
   assert.equal(timeUntil(5 * 86_400_000, 0), "in 5 days");
   assert.equal(timeUntil(0, 10), "now");
+});
+
+test("names are checked by the server's rule before they are sent", () => {
+  assert.deepEqual(checkName("  \u202eevil ", "Display name"), { ok: true, name: "evil" });
+  assert.deepEqual(checkName("\u200b\u200d", "Group name"), {
+    ok: false,
+    problem: "Group name: expected at least one visible character.",
+  });
 });

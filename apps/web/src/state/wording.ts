@@ -1,13 +1,28 @@
 // Pure wording helpers: what the UI says about typing, last seen and time.
 
+/**
+ * A sentence with names in it. Views put each name in its own <bdi>, so a name written right to
+ * left, or carrying direction controls, cannot reorder the words around it.
+ */
+export type Phrase = readonly (string | { name: string })[];
+
+export const named = (name: string): { name: string } => ({ name });
+
+/** The plain text of a phrase, for labels and tests. */
+export function phraseText(phrase: Phrase): string {
+  return phrase.map((part) => (typeof part === "string" ? part : part.name)).join("");
+}
+
 /** "Alex is typing…", "Alex and Sam are typing…", "Alex, Sam and Kim are typing…", "Several people are typing…". */
-export function typingLine(names: readonly string[]): string {
+export function typingLine(names: readonly string[]): Phrase {
   const [first, second, third] = names;
-  if (first === undefined) return "";
-  if (second === undefined) return `${first} is typing…`;
-  if (third === undefined) return `${first} and ${second} are typing…`;
-  if (names.length === 3) return `${first}, ${second} and ${third} are typing…`;
-  return "Several people are typing…";
+  if (first === undefined) return [];
+  if (second === undefined) return [named(first), " is typing…"];
+  if (third === undefined) return [named(first), " and ", named(second), " are typing…"];
+  if (names.length === 3) {
+    return [named(first), ", ", named(second), " and ", named(third), " are typing…"];
+  }
+  return ["Several people are typing…"];
 }
 
 const MINUTE_MS = 60_000;
@@ -40,19 +55,34 @@ export function timeUntil(targetMs: number, nowMs: number): string {
   return `in ${Math.round(leftMs / DAY_MS)} days`;
 }
 
+/** How long messages last, for the retention note: "24 h", or "30 min" under an hour. */
+export function ageLimit(maxAgeMs: number): string {
+  const hours = Math.round(maxAgeMs / HOUR_MS);
+  return hours >= 1 ? `${hours} h` : `${Math.round(maxAgeMs / MINUTE_MS)} min`;
+}
+
 /** "Alex", "Alex and Sam", "Alex, Sam and 2 others". */
-export function peopleList(names: readonly string[]): string {
+export function peopleList(names: readonly string[]): Phrase {
   const [first, second, third] = names;
-  if (first === undefined) return "nobody";
-  if (second === undefined) return first;
-  if (third === undefined) return `${first} and ${second}`;
-  if (names.length === 3) return `${first}, ${second} and ${third}`;
-  return `${first}, ${second} and ${names.length - 2} others`;
+  if (first === undefined) return ["nobody"];
+  if (second === undefined) return [named(first)];
+  if (third === undefined) return [named(first), " and ", named(second)];
+  if (names.length === 3) return [named(first), ", ", named(second), " and ", named(third)];
+  return [named(first), ", ", named(second), ` and ${names.length - 2} others`];
+}
+
+/** "Nobody's here", "Sam is here", "You and Sam are here". */
+export function presentLine(names: readonly string[]): Phrase {
+  if (names.length === 0) return ["Nobody's here"];
+  const isSingular = names.length === 1 && names[0] !== "You";
+  return [...peopleList(names), isSingular ? " is here" : " are here"];
 }
 
 export function initials(displayName: string): string {
-  const words = displayName.trim().split(/\s+/).filter(Boolean);
-  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : [displayName.trim()];
+  // Format characters (direction controls, zero-width ones) are no letters to show.
+  const visible = displayName.replace(/\p{Cf}/gu, "").trim();
+  const words = visible.split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : [visible];
   return (
     letters
       .map((word) => (word ? Array.from(word)[0] : ""))

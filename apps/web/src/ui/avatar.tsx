@@ -1,6 +1,6 @@
 import { initials } from "../state/wording.ts";
 
-export type Presence = "active" | "idle" | "offline" | null;
+export type Presence = "active" | "idle" | "busy" | "offline" | null;
 
 interface AvatarProps {
   name: string;
@@ -17,11 +17,4 @@ export function Avatar({ name, url, presence = null, size = "small" }: AvatarPro
       {presence && <span class={`dot dot-${presence}`} />}
     </span>
   );
-}
-
-export function presenceWord(presence: Presence): string {
-  if (presence === "active") return "active";
-  if (presence === "idle") return "idle";
-  if (presence === "offline") return "offline";
-  return "";
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { problem } from "../api.ts";
 
-export interface Load<T> {
+interface Load<T> {
   data: T | null;
   error: string | null;
   loading: boolean;

@@ -2,131 +2,37 @@ import type { FriendSummary, UserSummary } from "@clofri/protocol";
 import { useState } from "preact/hooks";
 import { api, problem } from "../api.ts";
 import { navigate } from "../router.ts";
+import { requestsSync } from "../session.ts";
+import type { IncomingRequest, OutgoingRequest } from "../state/app-state.ts";
 import { friendStatus } from "../state/selectors.ts";
 import { app, now, update } from "../state/store.ts";
-import { fuzzyLastSeen } from "../state/wording.ts";
-import { Avatar } from "../ui/avatar.tsx";
+import { fuzzyLastSeen, named, type Phrase } from "../state/wording.ts";
+import { BlockButton } from "../ui/block-button.tsx";
 import { CopyButton } from "../ui/copy-button.tsx";
 import { ErrorNote, InfoNote } from "../ui/notice.tsx";
+import { PersonRow } from "../ui/person-row.tsx";
+import { Sentence } from "../ui/sentence.tsx";
+import { useAction } from "../ui/use-action.ts";
 import { useLoad } from "../ui/use-load.ts";
 
-interface RequestsAnswer {
-  incoming: { id: string; from: UserSummary; createdAt: number }[];
-  outgoing: { id: string; to: UserSummary; createdAt: number }[];
-}
+type Answer = (id: string, action: "accept" | "ignore" | "cancel") => void;
 
 export function Friends() {
-  const code = useLoad("code", () =>
-    api<{ code: string; link: string }>("GET", "/api/friends/code"),
-  );
   const state = app.value;
-  const requests = useLoad(
-    `requests-${state.incomingRequests.length}-${state.friends.length}`,
-    () => api<RequestsAnswer>("GET", "/api/friends/requests"),
-  );
-  const [error, setError] = useState<string | null>(null);
-
-  const act = async (work: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await work();
-      requests.reload();
-    } catch (failure) {
-      setError(problem(failure));
-    }
-  };
-
+  const action = useAction();
+  const answer: Answer = (id, verb) => void action.run(() => requestsSync.answer(id, verb));
   return (
     <div class="page friends">
       <h1>Friends</h1>
-      <section class="card" aria-labelledby="code-title">
-        <h2 id="code-title">Your friend code</h2>
-        {code.data ? (
-          <>
-            <p class="code-line">
-              <code class="friend-code">{code.data.code}</code>
-              <CopyButton text={code.data.code} label="Copy your friend code" />
-            </p>
-            <p class="code-line">
-              <input
-                class="link-field"
-                readOnly
-                value={code.data.link}
-                aria-label="Your add-friend link"
-              />
-              <CopyButton text={code.data.link} label="Copy your add-friend link" />
-            </p>
-            <p class="hint">
-              Share the code or link with a friend; only people who have it can ask.
-            </p>
-          </>
-        ) : (
-          <p>{code.error ?? "Loading…"}</p>
-        )}
-      </section>
-      <AddByCode onDone={requests.reload} />
-      <ErrorNote>{error}</ErrorNote>
-      {requests.data && requests.data.incoming.length + requests.data.outgoing.length > 0 && (
-        <section class="card" aria-labelledby="req-title">
-          <h2 id="req-title">Requests</h2>
-          <ul class="people">
-            {requests.data.incoming.map((r) => (
-              <li key={r.id} class="person">
-                <Avatar name={r.from.displayName} url={r.from.avatarUrl} />
-                <span class="name">{r.from.displayName}</span>
-                <span class="status-word">wants to be friends</span>
-                <span class="actions">
-                  <button
-                    type="button"
-                    onClick={() =>
-                      act(async () => {
-                        await api("POST", `/api/friends/requests/${r.id}/accept`);
-                        update((s) => ({
-                          ...s,
-                          incomingRequests: s.incomingRequests.filter((x) => x.id !== r.id),
-                        }));
-                      })
-                    }
-                  >
-                    Accept
-                  </button>
-                  <button
-                    type="button"
-                    class="secondary"
-                    onClick={() =>
-                      act(async () => {
-                        await api("POST", `/api/friends/requests/${r.id}/ignore`);
-                        update((s) => ({
-                          ...s,
-                          incomingRequests: s.incomingRequests.filter((x) => x.id !== r.id),
-                        }));
-                      })
-                    }
-                  >
-                    Ignore
-                  </button>
-                </span>
-              </li>
-            ))}
-            {requests.data.outgoing.map((r) => (
-              <li key={r.id} class="person">
-                <Avatar name={r.to.displayName} url={r.to.avatarUrl} />
-                <span class="name">{r.to.displayName}</span>
-                <span class="status-word">asked, waiting</span>
-                <span class="actions">
-                  <button
-                    type="button"
-                    class="secondary"
-                    onClick={() => act(() => api("DELETE", `/api/friends/requests/${r.id}`))}
-                  >
-                    Cancel
-                  </button>
-                </span>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <FriendCode />
+      <AddByCode onDone={() => void requestsSync.refresh()} />
+      <ErrorNote>{action.error}</ErrorNote>
+      <Requests
+        incoming={state.incomingRequests}
+        outgoing={state.outgoingRequests}
+        answer={answer}
+        onError={action.setError}
+      />
       <section class="card" aria-labelledby="list-title">
         <h2 id="list-title">Your friends</h2>
         {state.friends.length === 0 ? (
@@ -134,12 +40,110 @@ export function Friends() {
         ) : (
           <ul class="people">
             {state.friends.map((friend) => (
-              <FriendRow key={friend.id} friend={friend} onError={setError} />
+              <FriendRow key={friend.id} friend={friend} onError={action.setError} />
             ))}
           </ul>
         )}
       </section>
     </div>
+  );
+}
+
+function FriendCode() {
+  const code = useLoad("code", () =>
+    api<{ code: string; link: string }>("GET", "/api/friends/code"),
+  );
+  return (
+    <section class="card" aria-labelledby="code-title">
+      <h2 id="code-title">Your friend code</h2>
+      {code.data ? (
+        <>
+          <p class="code-line">
+            <code class="friend-code">{code.data.code}</code>
+            <CopyButton text={code.data.code} label="Copy your friend code" />
+          </p>
+          <p class="code-line">
+            <input
+              class="link-field"
+              readOnly
+              value={code.data.link}
+              aria-label="Your add-friend link"
+            />
+            <CopyButton text={code.data.link} label="Copy your add-friend link" />
+          </p>
+          <p class="hint">Share the code or link with a friend; only people who have it can ask.</p>
+        </>
+      ) : (
+        <p>{code.error ?? "Loading…"}</p>
+      )}
+    </section>
+  );
+}
+
+function Requests(props: {
+  incoming: IncomingRequest[];
+  outgoing: OutgoingRequest[];
+  answer: Answer;
+  onError: (error: string | null) => void;
+}) {
+  const { incoming, outgoing, answer, onError } = props;
+  if (incoming.length + outgoing.length === 0) return null;
+  return (
+    <section class="card" aria-labelledby="req-title">
+      <h2 id="req-title">Requests</h2>
+      <ul class="people">
+        {incoming.map((r) => (
+          <IncomingRequestRow
+            key={r.id}
+            request={r}
+            answer={answer}
+            status="wants to be friends"
+            onError={onError}
+          />
+        ))}
+        {outgoing.map((r) => (
+          <PersonRow
+            key={r.id}
+            name={r.to.displayName}
+            avatarUrl={r.to.avatarUrl}
+            status="asked, waiting"
+          >
+            <button type="button" class="secondary" onClick={() => answer(r.id, "cancel")}>
+              Cancel
+            </button>
+          </PersonRow>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** A request to me and its answers; `status` words it where the list needs that. */
+export function IncomingRequestRow(props: {
+  request: IncomingRequest;
+  answer: (id: string, verb: "accept" | "ignore") => void;
+  status?: string;
+  onError: (error: string | null) => void;
+}) {
+  const { request, answer } = props;
+  return (
+    <PersonRow
+      name={request.from.displayName}
+      avatarUrl={request.from.avatarUrl}
+      status={props.status}
+    >
+      <button type="button" onClick={() => answer(request.id, "accept")}>
+        Accept
+      </button>
+      <button type="button" class="secondary" onClick={() => answer(request.id, "ignore")}>
+        Ignore
+      </button>
+      <BlockButton
+        userId={request.from.id}
+        name={request.from.displayName}
+        onError={props.onError}
+      />
+    </PersonRow>
   );
 }
 
@@ -150,71 +154,79 @@ function FriendRow({
   friend: FriendSummary;
   onError: (e: string | null) => void;
 }) {
-  const [confirming, setConfirming] = useState(false);
   const status = friendStatus(app.value, friend);
   const seen = fuzzyLastSeen(friend.online, friend.lastSeen, now.value + app.value.clockOffsetMs);
-  const chat = async () => {
-    try {
-      const { group } = await api<{ group: { id: string } }>("POST", `/api/direct/${friend.id}`);
-      navigate(`/g/${group.id}`);
-    } catch (failure) {
-      onError(problem(failure));
-    }
-  };
-  const remove = async () => {
-    try {
-      await api("DELETE", `/api/friends/${friend.id}`);
-      update((s) => ({ ...s, friends: s.friends.filter((f) => f.id !== friend.id) }));
-    } catch (failure) {
-      onError(problem(failure));
-    }
-  };
   return (
-    <li class="person">
-      <Avatar name={friend.displayName} url={friend.avatarUrl} presence={status} />
-      <span class="name">{friend.displayName}</span>
-      <span class="status-word">{friend.online && status === "idle" ? "idle" : seen}</span>
-      <span class="actions">
-        {confirming ? (
-          <>
-            <button type="button" class="danger" onClick={remove}>
-              Remove {friend.displayName}
-            </button>
-            <button type="button" class="secondary" onClick={() => setConfirming(false)}>
-              Keep
-            </button>
-          </>
-        ) : (
-          <>
-            <button type="button" class="secondary" onClick={chat}>
-              Chat
-            </button>
-            <button
-              type="button"
-              class="secondary"
-              onClick={() => setConfirming(true)}
-              aria-label={`Remove ${friend.displayName}`}
-            >
-              Remove
-            </button>
-          </>
-        )}
-      </span>
-    </li>
+    <PersonRow
+      name={friend.displayName}
+      avatarUrl={friend.avatarUrl}
+      presence={status}
+      status={status === "idle" || status === "busy" ? status : seen}
+    >
+      <FriendActions friend={friend} onError={onError} />
+    </PersonRow>
   );
 }
 
-export function AddByCode({ onDone, initial = "" }: { onDone?: () => void; initial?: string }) {
-  const [code, setCode] = useState(initial);
-  const [result, setResult] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setResult(null);
+/** Chat, or remove after a second click that says who. */
+function FriendActions({
+  friend,
+  onError,
+}: {
+  friend: FriendSummary;
+  onError: (e: string | null) => void;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  const attempt = (work: () => Promise<void>) => async () => {
     try {
+      await work();
+    } catch (failure) {
+      onError(problem(failure));
+    }
+  };
+  const chat = attempt(async () => {
+    const { group } = await api<{ group: { id: string } }>("POST", `/api/direct/${friend.id}`);
+    navigate(`/g/${group.id}`);
+  });
+  const remove = attempt(async () => {
+    await api("DELETE", `/api/friends/${friend.id}`);
+    update((s) => ({ ...s, friends: s.friends.filter((f) => f.id !== friend.id) }));
+  });
+  return confirming ? (
+    <>
+      <button type="button" class="danger" onClick={remove}>
+        Remove <bdi>{friend.displayName}</bdi>
+      </button>
+      <button type="button" class="secondary" onClick={() => setConfirming(false)}>
+        Keep
+      </button>
+    </>
+  ) : (
+    <>
+      <button type="button" class="secondary" onClick={chat}>
+        Chat
+      </button>
+      <button
+        type="button"
+        class="secondary"
+        onClick={() => setConfirming(true)}
+        aria-label={`Remove ${friend.displayName}`}
+      >
+        Remove
+      </button>
+      <BlockButton userId={friend.id} name={friend.displayName} onError={onError} />
+    </>
+  );
+}
+
+function AddByCode({ onDone, initial = "" }: { onDone?: () => void; initial?: string }) {
+  const [code, setCode] = useState(initial);
+  const [result, setResult] = useState<Phrase | null>(null);
+  const action = useAction();
+  const submit = (event: Event) => {
+    event.preventDefault();
+    setResult(null);
+    void action.run(async () => {
       const answer = await api<{ request?: { to: UserSummary }; friend?: FriendSummary }>(
         "POST",
         "/api/friends/requests",
@@ -222,16 +234,14 @@ export function AddByCode({ onDone, initial = "" }: { onDone?: () => void; initi
       );
       setResult(
         answer.friend
-          ? `You and ${answer.friend.displayName} are friends now.`
-          : `Request sent to ${answer.request?.to.displayName ?? "them"}.`,
+          ? ["You and ", named(answer.friend.displayName), " are friends now."]
+          : answer.request
+            ? ["Request sent to ", named(answer.request.to.displayName), "."]
+            : ["Request sent."],
       );
       setCode("");
       onDone?.();
-    } catch (failure) {
-      setError(problem(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section class="card" aria-labelledby="add-title">
@@ -250,13 +260,13 @@ export function AddByCode({ onDone, initial = "" }: { onDone?: () => void; initi
             placeholder="e.g. 7K3M9QXA"
             onInput={(e) => setCode(e.currentTarget.value)}
           />
-          <button type="submit" disabled={busy}>
+          <button type="submit" disabled={action.isBusy}>
             Send request
           </button>
         </div>
       </form>
-      <InfoNote>{result}</InfoNote>
-      <ErrorNote>{error}</ErrorNote>
+      <InfoNote>{result && <Sentence phrase={result} />}</InfoNote>
+      <ErrorNote>{action.error}</ErrorNote>
     </section>
   );
 }

@@ -1,24 +1,27 @@
-import type { GroupSummary, UserSummary } from "@clofri/protocol";
+import type { FriendSummary, GroupSummary } from "@clofri/protocol";
+import { MAX_NAME_LENGTH } from "@clofri/protocol/text";
 import { useState } from "preact/hooks";
-import { api, problem } from "../api.ts";
+import { api } from "../api.ts";
 import { navigate } from "../router.ts";
+import { requestsSync } from "../session.ts";
+import { activityOf, byActivity, unreadLabel } from "../state/awareness.ts";
+import { checkName } from "../state/names.ts";
 import { friendStatus, presentIn, typingNames } from "../state/selectors.ts";
+import { groupJoined } from "../state/sends.ts";
 import { app, update } from "../state/store.ts";
-import { peopleList, typingLine } from "../state/wording.ts";
+import { presentLine, typingLine } from "../state/wording.ts";
 import { Avatar } from "../ui/avatar.tsx";
+import { FriendChecklist } from "../ui/friend-checklist.tsx";
 import { ErrorNote } from "../ui/notice.tsx";
-import { useLoad } from "../ui/use-load.ts";
-
-interface RequestsAnswer {
-  incoming: { id: string; from: UserSummary; createdAt: number }[];
-  outgoing: { id: string; to: UserSummary; createdAt: number }[];
-}
+import { PersonRow } from "../ui/person-row.tsx";
+import { Sentence } from "../ui/sentence.tsx";
+import { useAction } from "../ui/use-action.ts";
+import { IncomingRequestRow } from "./friends.tsx";
 
 export function Home() {
   const state = app.value;
   const online = state.friends.filter((f) => f.online);
-  const groups = state.groups.filter((g) => g.kind === "group");
-  const directs = state.groups.filter((g) => g.kind === "direct");
+  const chats = byActivity(state, state.groups);
   return (
     <div class="page home">
       <h1 class="visually-hidden">Who's around</h1>
@@ -30,27 +33,20 @@ export function Home() {
           </p>
         ) : (
           <ul class="people">
-            {online.map((friend) => {
-              const status = friendStatus(state, friend);
-              return (
-                <li key={friend.id} class="person">
-                  <Avatar name={friend.displayName} url={friend.avatarUrl} presence={status} />
-                  <span class="name">{friend.displayName}</span>
-                  <span class="status-word">{status}</span>
-                </li>
-              );
-            })}
+            {online.map((friend) => (
+              <AroundRow key={friend.id} friend={friend} />
+            ))}
           </ul>
         )}
       </section>
       <IncomingRequests />
       <section aria-labelledby="groups-title" class="card">
         <h2 id="groups-title">Your groups</h2>
-        {groups.length === 0 && directs.length === 0 ? (
+        {chats.length === 0 ? (
           <p class="empty">No groups yet. Start one below with a few friends.</p>
         ) : (
           <ul class="groups">
-            {[...groups, ...directs].map((group) => (
+            {chats.map((group) => (
               <GroupRow key={group.id} group={group} />
             ))}
           </ul>
@@ -61,22 +57,57 @@ export function Home() {
   );
 }
 
+/** A friend who is around: a click opens our direct chat. */
+function AroundRow({ friend }: { friend: FriendSummary }) {
+  const status = friendStatus(app.value, friend);
+  const action = useAction();
+  const open = () =>
+    void action.run(async () => {
+      const { group } = await api<{ group: { id: string } }>("POST", `/api/direct/${friend.id}`);
+      navigate(`/g/${group.id}`);
+    });
+  return (
+    <PersonRow
+      name={friend.displayName}
+      avatarUrl={friend.avatarUrl}
+      presence={status}
+      status={status}
+    >
+      <button
+        type="button"
+        class="secondary small"
+        onClick={open}
+        aria-label={`Chat with ${friend.displayName}`}
+      >
+        Chat
+      </button>
+      {action.error && <ErrorNote>{action.error}</ErrorNote>}
+    </PersonRow>
+  );
+}
+
 function GroupRow({ group }: { group: GroupSummary }) {
   const state = app.value;
   const people = presentIn(state, group);
   const typing = typingLine(typingNames(state, group.id));
-  const room = state.rooms[group.id];
-  const here =
-    people.length === 0
-      ? "Nobody's here"
-      : `${peopleList(people.map((p) => p.displayName))} ${people.length === 1 && people[0]?.displayName !== "You" ? "is" : "are"} here`;
+  const { unread, mentioned, preview } = activityOf(state, group.id);
+  const here = presentLine(people.map((p) => p.displayName));
+  const author = preview && (preview.userId === state.me?.id ? "You" : preview.displayName);
   return (
     <li>
-      <a href={`/g/${group.id}`} class="group-row">
+      <a href={`/g/${group.id}`} class={`group-row${unread > 0 ? " has-unread" : ""}`}>
         <span class="group-name">
-          {group.name}
-          {room?.unread && (
-            <span class="unread-dot" role="img" aria-label="new messages" title="New messages" />
+          <bdi>{group.name}</bdi>
+          {mentioned && (
+            <span class="mention-mark" title="You were mentioned">
+              @<span class="visually-hidden"> you were mentioned</span>
+            </span>
+          )}
+          {unread > 0 && (
+            <span class="unread-count" title={`${unread} unread`}>
+              {unreadLabel(unread)}
+              <span class="visually-hidden"> unread</span>
+            </span>
           )}
         </span>
         <span class="faces" aria-hidden="true">
@@ -84,50 +115,39 @@ function GroupRow({ group }: { group: GroupSummary }) {
             <Avatar key={p.userId} name={p.name} url={p.avatarUrl} presence={p.status} />
           ))}
         </span>
-        <span class="group-meta">{typing || here}</span>
+        <span class="group-meta">
+          <Sentence phrase={typing.length > 0 ? typing : here} />
+        </span>
+        {preview && (
+          <span class="preview" dir="auto">
+            <bdi>{author}</bdi>: {preview.text}
+          </span>
+        )}
       </a>
     </li>
   );
 }
 
 function IncomingRequests() {
-  const live = app.value.incomingRequests;
-  const requests = useLoad(`requests-${live.length}`, () =>
-    api<RequestsAnswer>("GET", "/api/friends/requests"),
-  );
-  const [error, setError] = useState<string | null>(null);
-  const incoming = requests.data?.incoming ?? [];
+  const incoming = app.value.incomingRequests;
+  const action = useAction();
   if (incoming.length === 0) return null;
-  const answer = async (id: string, verb: "accept" | "ignore") => {
-    setError(null);
-    try {
-      await api("POST", `/api/friends/requests/${id}/${verb}`);
-      update((s) => ({ ...s, incomingRequests: s.incomingRequests.filter((r) => r.id !== id) }));
-      requests.reload();
-    } catch (failure) {
-      setError(problem(failure));
-    }
-  };
+  const answer = (id: string, verb: "accept" | "ignore") =>
+    void action.run(() => requestsSync.answer(id, verb));
   return (
     <section aria-labelledby="requests-title" class="card">
       <h2 id="requests-title">Friend requests</h2>
       <ul class="people">
         {incoming.map((request) => (
-          <li key={request.id} class="person">
-            <Avatar name={request.from.displayName} url={request.from.avatarUrl} />
-            <span class="name">{request.from.displayName}</span>
-            <span class="actions">
-              <button type="button" onClick={() => answer(request.id, "accept")}>
-                Accept
-              </button>
-              <button type="button" class="secondary" onClick={() => answer(request.id, "ignore")}>
-                Ignore
-              </button>
-            </span>
-          </li>
+          <IncomingRequestRow
+            key={request.id}
+            request={request}
+            answer={answer}
+            onError={action.setError}
+          />
         ))}
       </ul>
-      <ErrorNote>{error}</ErrorNote>
+      <ErrorNote>{action.error}</ErrorNote>
     </section>
   );
 }
@@ -136,25 +156,19 @@ function CreateGroup() {
   const friends = app.value.friends;
   const [name, setName] = useState("");
   const [chosen, setChosen] = useState<string[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const create = async (event: Event) => {
+  const action = useAction();
+  const create = (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    const checked = checkName(name, "Group name");
+    if (!checked.ok) return action.setError(checked.problem);
+    void action.run(async () => {
       const { group } = await api<{ group: GroupSummary }>("POST", "/api/groups", {
-        name: name.trim(),
+        name: checked.name,
         memberIds: chosen,
       });
-      update((s) =>
-        s.groups.some((g) => g.id === group.id) ? s : { ...s, groups: [...s.groups, group] },
-      );
+      update((s) => groupJoined(s, group));
       navigate(`/g/${group.id}`);
-    } catch (failure) {
-      setError(problem(failure));
-      setBusy(false);
-    }
+    });
   };
   return (
     <form class="create-group" onSubmit={create} aria-labelledby="create-title">
@@ -163,41 +177,25 @@ function CreateGroup() {
       <input
         id="group-name"
         required
-        maxLength={64}
+        maxLength={MAX_NAME_LENGTH}
         value={name}
         placeholder="The couch"
         onInput={(e) => setName(e.currentTarget.value)}
       />
       {friends.length > 0 ? (
-        <fieldset>
+        <FriendChecklist friends={friends} chosen={chosen} onChange={setChosen}>
           <legend>Who's in</legend>
-          {friends.map((friend) => (
-            <label key={friend.id} class="check">
-              <input
-                type="checkbox"
-                checked={chosen.includes(friend.id)}
-                onChange={(e) =>
-                  setChosen((ids) =>
-                    e.currentTarget.checked
-                      ? [...ids, friend.id]
-                      : ids.filter((id) => id !== friend.id),
-                  )
-                }
-              />
-              {friend.displayName}
-            </label>
-          ))}
-        </fieldset>
+        </FriendChecklist>
       ) : (
         <p class="hint">
           Add friends first on the <a href="/friends">Friends</a> page, or start it alone and invite
           people with a link.
         </p>
       )}
-      <button type="submit" disabled={busy}>
+      <button type="submit" disabled={action.isBusy}>
         Create group
       </button>
-      <ErrorNote>{error}</ErrorNote>
+      <ErrorNote>{action.error}</ErrorNote>
     </form>
   );
 }

@@ -4,6 +4,8 @@ import { connectionLabel } from "../net/reconnect.ts";
 import { location } from "../router.ts";
 import { setFlash } from "../state/sends.ts";
 import { app, update } from "../state/store.ts";
+import { PresenceSwitch } from "../ui/presence-switch.tsx";
+import { Sentence } from "../ui/sentence.tsx";
 
 const NAV = [
   { href: "/", label: "Around" },
@@ -39,20 +41,25 @@ export function Shell({ children }: { children: ComponentChildren }) {
                 {item.href === "/friends" && requests > 0 && (
                   <span class="badge">
                     {requests}
-                    <span class="visually-hidden"> new requests</span>
+                    <span class="visually-hidden">
+                      {requests === 1 ? " new request" : " new requests"}
+                    </span>
                   </span>
                 )}
               </a>
             );
           })}
         </nav>
+        {app.value.me && <PresenceSwitch id="mode-quick" compact />}
         <span class={`conn ${label ? "conn-down" : ""}`} role="status" aria-live="polite">
           {label}
         </span>
       </header>
       {flash && (
         <div class="flash" role="alert">
-          <span>{flash}</span>
+          <span>
+            <Sentence phrase={flash} />
+          </span>
           <button type="button" class="link" onClick={() => update((s) => setFlash(s, null))}>
             Dismiss
           </button>

@@ -1,7 +1,9 @@
 import { useState } from "preact/hooks";
-import { api, problem } from "../api.ts";
+import { api } from "../api.ts";
+import { keptDestination } from "../destination.ts";
 import { expectSignIn } from "../session.ts";
 import { ErrorNote } from "../ui/notice.tsx";
+import { useAction } from "../ui/use-action.ts";
 import { useLoad } from "../ui/use-load.ts";
 
 interface Providers {
@@ -24,26 +26,26 @@ const OAUTH_ERRORS: Record<string, string> = {
   provider_error: "The provider reported a problem. Try again.",
 };
 
+/** The provider's sign-in, carrying where to land afterwards (the gateway checks it again). */
+function oauthStart(provider: string): string {
+  const next = keptDestination();
+  return next ? `/auth/${provider}?${new URLSearchParams({ next })}` : `/auth/${provider}`;
+}
+
 export function SignIn() {
   const providers = useLoad("providers", () => api<Providers>("GET", "/auth/providers"));
   const [email, setEmail] = useState("");
   const [sentTo, setSentTo] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
   const oauthError = new URLSearchParams(window.location.search).get("error");
+  const isLogDelivery = providers.data?.magicLinkDelivery === "log";
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api("POST", "/auth/magic-link", { email: email.trim() });
+    void action.run(async () => {
+      await api("POST", "/auth/magic-link", { email: email.trim(), next: keptDestination() });
       setSentTo(email.trim());
-    } catch (failure) {
-      setError(problem(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -56,19 +58,7 @@ export function SignIn() {
           {oauthError ? (OAUTH_ERRORS[oauthError] ?? "Sign-in failed. Try again.") : null}
         </ErrorNote>
         {sentTo ? (
-          <div role="status">
-            <p>
-              We sent a sign-in link to <strong>{sentTo}</strong>. It works once, for 15 minutes.
-            </p>
-            {providers.data?.magicLinkDelivery === "log" && (
-              <p class="hint">
-                Development mode: no email is sent — the link is in the server log.
-              </p>
-            )}
-            <button type="button" class="link" onClick={() => setSentTo(null)}>
-              Use another address
-            </button>
-          </div>
+          <LinkSent to={sentTo} isLogDelivery={isLogDelivery} onAgain={() => setSentTo(null)} />
         ) : (
           <form onSubmit={submit}>
             <label for="email">Email address</label>
@@ -81,31 +71,56 @@ export function SignIn() {
               value={email}
               onInput={(e) => setEmail(e.currentTarget.value)}
             />
-            <button type="submit" disabled={busy}>
-              {busy ? "Sending…" : "Email me a sign-in link"}
+            <button type="submit" disabled={action.isBusy}>
+              {action.isBusy ? "Sending…" : "Email me a sign-in link"}
             </button>
-            {providers.data?.magicLinkDelivery === "log" && (
+            {isLogDelivery && (
               <p class="hint">Development mode: the link will be in the server log.</p>
             )}
-            <ErrorNote>{error}</ErrorNote>
+            <ErrorNote>{action.error}</ErrorNote>
           </form>
         )}
-        {(providers.data?.providers.length ?? 0) > 0 && (
-          <div class="providers">
-            <p class="or">or</p>
-            {providers.data?.providers.map((provider) => (
-              <a
-                key={provider}
-                class="button secondary"
-                href={`/auth/${provider}`}
-                onClick={expectSignIn}
-              >
-                Continue with {PROVIDER_NAMES[provider] ?? provider}
-              </a>
-            ))}
-          </div>
-        )}
+        <ProviderLinks providers={providers.data?.providers ?? []} />
       </section>
     </main>
+  );
+}
+
+function LinkSent(props: { to: string; isLogDelivery: boolean; onAgain: () => void }) {
+  return (
+    <div role="status">
+      <p>
+        We sent a sign-in link to{" "}
+        <strong>
+          <bdi>{props.to}</bdi>
+        </strong>
+        . It works once, for 15 minutes.
+      </p>
+      {props.isLogDelivery && (
+        <p class="hint">Development mode: no email is sent — the link is in the server log.</p>
+      )}
+      <button type="button" class="link" onClick={props.onAgain}>
+        Use another address
+      </button>
+    </div>
+  );
+}
+
+function ProviderLinks({ providers }: { providers: string[] }) {
+  if (providers.length === 0) return null;
+  return (
+    <div class="providers">
+      <p class="or">or</p>
+      {providers.map((provider) => (
+        <a
+          key={provider}
+          class="button secondary"
+          href={oauthStart(provider)}
+          onClick={expectSignIn}
+        >
+          Continue with {PROVIDER_NAMES[provider] ?? provider}
+        </a>
+      ))}
+    </div>
   );
 }

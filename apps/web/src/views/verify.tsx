@@ -1,12 +1,15 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, problem } from "../api.ts";
+import { appPagePath } from "../routes.ts";
 import { signedIn } from "../session.ts";
 
 /** The emailed link lands here with `#token=…`; posting it (not loading it) signs in. */
 export function Verify() {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
+    const fragment = new URLSearchParams(window.location.hash.slice(1));
+    const token = fragment.get("token");
+    const next = appPagePath(fragment.get("next"));
     // Drop the token from the address bar and history: it is a credential.
     history.replaceState(null, "", "/sign-in/verify");
     if (!token) {
@@ -15,13 +18,16 @@ export function Verify() {
       );
       return;
     }
-    api("POST", "/auth/magic-link/verify", { token }).then(signedIn, (failure: unknown) => {
-      setError(
-        failure instanceof ApiError && failure.status === 410
-          ? "This sign-in link has expired or was already used. Ask for a new one."
-          : problem(failure),
-      );
-    });
+    api("POST", "/auth/magic-link/verify", { token }).then(
+      () => signedIn(next),
+      (failure: unknown) => {
+        setError(
+          failure instanceof ApiError && failure.status === 410
+            ? "This sign-in link has expired or was already used. Ask for a new one."
+            : problem(failure),
+        );
+      },
+    );
   }, []);
   return (
     <main id="main" class="auth">

@@ -2,9 +2,9 @@ import type { ClientFrame } from "../client-frames.ts";
 import type { GroupSummary, Message, ServerFrame } from "../server-frames.ts";
 
 export const GROUP_ID = "7c1e4a52-1d2b-4c5e-9f00-0b9a8c7d6e5f";
-export const USER_ID = "0b9a8c7d-6e5f-4a52-8d2b-7c1e4a521d2b";
-export const FRIEND_ID = "5f6e7d8c-9a0b-4c1d-9e2f-3a4b5c6d7e8f";
-export const MESSAGE_ID = "a1b2c3d4-e5f6-4789-8abc-def012345678";
+const USER_ID = "0b9a8c7d-6e5f-4a52-8d2b-7c1e4a521d2b";
+const FRIEND_ID = "5f6e7d8c-9a0b-4c1d-9e2f-3a4b5c6d7e8f";
+const MESSAGE_ID = "a1b2c3d4-e5f6-4789-8abc-def012345678";
 
 /** Every client frame type at least once, with and without its optional fields. */
 export const sampleClientFrames: readonly ClientFrame[] = [
@@ -15,6 +15,17 @@ export const sampleClientFrames: readonly ClientFrame[] = [
   { type: "send", group: GROUP_ID, text: "anyone up?", key: "k-42", ref: "3" },
   { type: "send", group: GROUP_ID, text: "__proto__", key: "k".repeat(64) },
   { type: "send", group: GROUP_ID, text: "", key: "k" },
+  { type: "send", group: GROUP_ID, text: "@Alex hi", key: "k-m", mentions: [FRIEND_ID] },
+  { type: "send", group: GROUP_ID, text: "hi", key: "k-n", mentions: [] },
+  { type: "read", group: GROUP_ID, seq: 42, ref: "6" },
+  { type: "read", group: GROUP_ID, seq: 0 },
+  { type: "send", group: GROUP_ID, text: "me too", key: "k-r", replyTo: MESSAGE_ID, ref: "7" },
+  { type: "unsend", group: GROUP_ID, id: MESSAGE_ID, ref: "8" },
+  { type: "unsend", group: GROUP_ID, id: MESSAGE_ID },
+  { type: "edit", group: GROUP_ID, id: MESSAGE_ID, text: "fixed", ref: "9" },
+  { type: "edit", group: GROUP_ID, id: MESSAGE_ID, text: "" },
+  { type: "react", group: GROUP_ID, id: MESSAGE_ID, emoji: "👍", on: true, ref: "10" },
+  { type: "react", group: GROUP_ID, id: MESSAGE_ID, emoji: "👩‍👩‍👧", on: false },
   { type: "typing_start", group: GROUP_ID, ref: "4" },
   { type: "typing_start", group: GROUP_ID.toUpperCase() },
   { type: "typing_stop", group: GROUP_ID },
@@ -32,6 +43,8 @@ export const sampleMessage: Message = {
   text: "anyone up?\nhello 😀",
   ts: 1_763_800_000_000,
   key: "k-42",
+  mentions: [],
+  reactions: {},
 };
 
 const user = { id: USER_ID, displayName: "Sam", avatarUrl: "https://example.com/sam.png" };
@@ -57,7 +70,19 @@ export const sampleServerFrames: readonly ServerFrame[] = [
     type: "hello",
     user,
     friends: [friend, { ...friend, id: USER_ID, online: true, lastSeen: null }],
-    groups: [groupSummary, { ...groupSummary, kind: "direct", role: "member", present: [] }],
+    groups: [
+      { ...groupSummary, unread: 0, mentioned: false, lastActivityAt: null, preview: null },
+      {
+        ...groupSummary,
+        kind: "direct",
+        role: "member",
+        present: [],
+        unread: 3,
+        mentioned: true,
+        lastActivityAt: 1_763_800_000_000,
+        preview: { userId: FRIEND_ID, displayName: "Alex", text: "anyone up?" },
+      },
+    ],
     heartbeatMs: 15_000,
     limits: { maxTextLength: 2_000, maxMessages: 50, maxAgeMs: 86_400_000, messagesPerMinute: 30 },
     serverTime: 1_763_800_000_000,
@@ -68,10 +93,36 @@ export const sampleServerFrames: readonly ServerFrame[] = [
     group: GROUP_ID,
     epoch: "ep-1763800000000-1",
     members: [
-      { userId: USER_ID, displayName: "Sam", avatarUrl: null, status: "active", typing: false },
-      { userId: FRIEND_ID, displayName: "Alex", avatarUrl: "a.png", status: "idle", typing: true },
+      {
+        userId: USER_ID,
+        displayName: "Sam",
+        avatarUrl: null,
+        status: "active",
+        typing: false,
+        readSeq: null,
+      },
+      {
+        userId: FRIEND_ID,
+        displayName: "Alex",
+        avatarUrl: "a.png",
+        status: "idle",
+        typing: true,
+        readSeq: 42,
+      },
     ],
-    messages: [sampleMessage, { ...sampleMessage, seq: 43, id: FRIEND_ID }],
+    messages: [
+      sampleMessage,
+      { ...sampleMessage, seq: 43, id: FRIEND_ID, mentions: [USER_ID] },
+      {
+        ...sampleMessage,
+        seq: 44,
+        id: USER_ID,
+        reactions: { "😀": [USER_ID, FRIEND_ID], "👍🏽": [FRIEND_ID] },
+        replyTo: { id: MESSAGE_ID, userId: USER_ID, displayName: "Sam", excerpt: "anyone up?" },
+        editedAt: 1_763_800_060_000,
+      },
+      { ...sampleMessage, seq: 45, id: GROUP_ID, replyTo: { id: FRIEND_ID, gone: true } },
+    ],
     expired: 3,
     retention: { maxMessages: 50, maxAgeMs: 86_400_000 },
   },
@@ -85,6 +136,21 @@ export const sampleServerFrames: readonly ServerFrame[] = [
     retention: { maxMessages: 50, maxAgeMs: 86_400_000 },
   },
   { type: "message", ...sampleMessage },
+  {
+    type: "message",
+    ...sampleMessage,
+    replyTo: { id: FRIEND_ID, userId: FRIEND_ID, displayName: "Alex", excerpt: "hi" },
+  },
+  { type: "message_removed", group: GROUP_ID, id: MESSAGE_ID, by: USER_ID },
+  {
+    type: "message_edited",
+    group: GROUP_ID,
+    id: MESSAGE_ID,
+    text: "anyone up? (edited)",
+    editedAt: 1_763_800_060_000,
+  },
+  { type: "reaction", group: GROUP_ID, id: MESSAGE_ID, userId: FRIEND_ID, emoji: "🎉", on: true },
+  { type: "reaction", group: GROUP_ID, id: MESSAGE_ID, userId: FRIEND_ID, emoji: "🎉", on: false },
   { type: "user_joined", group: GROUP_ID, userId: USER_ID, displayName: "Sam" },
   { type: "user_left", group: GROUP_ID, userId: USER_ID },
   { type: "user_idle", group: GROUP_ID, userId: USER_ID },
@@ -93,9 +159,13 @@ export const sampleServerFrames: readonly ServerFrame[] = [
   { type: "user_stopped_typing", group: GROUP_ID, userId: USER_ID },
   { type: "friend_online", userId: FRIEND_ID },
   { type: "friend_offline", userId: FRIEND_ID, lastSeen: 1_763_800_000_000 },
+  { type: "friend_status", userId: FRIEND_ID, status: "busy" },
+  { type: "presence_mode", presenceMode: "offline" },
   { type: "friend_request", request: { id: MESSAGE_ID, from: user } },
+  { type: "friend_request_removed", requestId: MESSAGE_ID },
   { type: "friend_added", friend },
   { type: "friend_removed", userId: FRIEND_ID },
+  { type: "profile_updated", user },
   { type: "group_added", group: groupSummary },
   { type: "group_updated", group: GROUP_ID, name: "Couch 2" },
   { type: "group_deleted", group: GROUP_ID },
@@ -103,6 +173,25 @@ export const sampleServerFrames: readonly ServerFrame[] = [
   { type: "member_muted", group: GROUP_ID, userId: FRIEND_ID, muted: true },
   { type: "member_left", group: GROUP_ID, userId: FRIEND_ID },
   { type: "member_left", group: GROUP_ID, userId: USER_ID, creatorId: FRIEND_ID },
+  {
+    type: "group_activity",
+    group: GROUP_ID,
+    seq: 43,
+    unread: 2,
+    mentioned: true,
+    lastActivityAt: 1_763_800_000_000,
+    preview: { userId: FRIEND_ID, displayName: "Alex", text: "anyone up?" },
+  },
+  {
+    type: "group_activity",
+    group: GROUP_ID,
+    seq: 1,
+    unread: 0,
+    mentioned: false,
+    lastActivityAt: null,
+    preview: null,
+  },
+  { type: "read_up_to", group: GROUP_ID, userId: FRIEND_ID, seq: 43 },
   { type: "heartbeat_ack", ts: 1_763_800_000_000 },
   { type: "ack", ref: "3", id: MESSAGE_ID, ts: 1_763_800_000_000 },
   { type: "ack", ref: "2" },

@@ -1,5 +1,5 @@
 import { decodeServerFrame, type ServerFrame } from "@clofri/protocol";
-import type { RoomPort } from "../room-port.ts";
+import type { RoomPort, UserDelivery } from "../room-port.ts";
 
 export interface Publication {
   topic: string;
@@ -49,15 +49,13 @@ export class RecordingPort implements RoomPort {
     return this.publications.filter((p) => p.frame.type === type).map((p) => p.frame);
   }
 
-  /** To the room topic's subscribers; `publishFrom` goes through here (tests break it). */
-  publishRoom(groupId: string, text: string): void {
-    this.#publish(`room:${groupId}`, text, this.#roomSubscribers.get(groupId) ?? []);
+  /** Recorded as a publication on `user:<id>`; no connection here stands for a user's sockets. */
+  publishToUsers(deliveries: readonly UserDelivery[]): void {
+    for (const { userId, text } of deliveries) this.#publish(`user:${userId}`, text, []);
   }
 
-  /** As uWS: the sender's copy and reply arrive in that order, after what was published before. */
-  publishFrom(connId: string, groupId: string, text: string, reply: string | undefined): void {
-    this.publishRoom(groupId, text);
-    if (reply !== undefined) this.sendTo(connId, reply);
+  publishRoom(groupId: string, text: string): void {
+    this.#publish(`room:${groupId}`, text, this.#roomSubscribers.get(groupId) ?? []);
   }
 
   publishRoomExcept(connId: string, groupId: string, text: string): void {

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { afterEach } from "node:test";
 import { ManualClock, settle } from "@clofri/actors/testing";
 import type { GroupStateFrame, ServerFrame } from "@clofri/protocol";
-import type { JoinRequest, RoomUser, SendResult } from "../room-api.ts";
-import { Rooms, type RoomsEvent, type RoomsOptions } from "../rooms.ts";
+import type { RoomsEvent } from "../room-events.ts";
+import type { JoinRequest, RoomUser, SendResult } from "../room-messages.ts";
+import { RoomSupervisor, type RoomSupervisorOptions } from "../room-supervisor.ts";
 import { RecordingPort } from "./recording-port.ts";
 
 export const GROUP = "7c1e4f6a-0000-4000-8000-000000000001";
@@ -41,16 +42,16 @@ export function checkAfterEachTest(): void {
   });
 }
 
-export interface SetupOptions extends RoomsOptions {
+export interface SetupOptions extends RoomSupervisorOptions {
   port?: RecordingPort;
 }
 
-/** Rooms on a ManualClock (wall clock = the same clock) and a RecordingPort, test hooks on. */
+/** A RoomSupervisor on a ManualClock (wall clock = the same clock) and a RecordingPort, test hooks on. */
 export function setup({ port = new RecordingPort(), ...options }: SetupOptions = {}) {
   const clock = new ManualClock(1_763_800_000_000);
   ports.push(port);
   const events: RoomsEvent[] = [];
-  const rooms = new Rooms(port, {
+  const rooms = new RoomSupervisor(port, {
     clock,
     now: () => clock.now(),
     enableTestHooks: true,
@@ -69,13 +70,13 @@ export function setup({ port = new RecordingPort(), ...options }: SetupOptions =
 
 /** One socket of one user, speaking to the rooms as the WebSocket layer would. */
 export class TestClient {
-  readonly rooms: Rooms;
+  readonly rooms: RoomSupervisor;
   readonly port: RecordingPort;
   readonly connId: string;
   readonly user: RoomUser;
   #keyCount = 0;
 
-  constructor(rooms: Rooms, port: RecordingPort, connId: string, user: RoomUser) {
+  constructor(rooms: RoomSupervisor, port: RecordingPort, connId: string, user: RoomUser) {
     this.rooms = rooms;
     this.port = port;
     this.connId = connId;
@@ -102,31 +103,36 @@ export class TestClient {
   }
 
   leave(groupId = GROUP) {
-    return this.rooms.leave(groupId, { connId: this.connId, userId: this.userId });
+    return this.rooms.call(groupId, { type: "leave", connId: this.connId, userId: this.userId });
   }
 
-  send(
-    text: string,
-    key = `key-${++this.#keyCount}`,
-    groupId = GROUP,
-    ref?: string,
-  ): Promise<SendResult> {
+  send(text: string, key = `key-${++this.#keyCount}`, groupId = GROUP): Promise<SendResult> {
     const { connId, userId } = this;
-    const request = { connId, userId, displayName: this.user.displayName, text, key, ref };
+    const request = { connId, userId, displayName: this.user.displayName, text, key };
     return new Promise((resolve) => this.rooms.send(groupId, request, resolve));
   }
 
   typingStart(groupId = GROUP) {
     const { connId, userId } = this;
-    return this.rooms.typingStart(groupId, { connId, userId, displayName: this.user.displayName });
+    const { displayName } = this.user;
+    return this.rooms.call(groupId, { type: "typing_start", connId, userId, displayName });
   }
 
   typingStop(groupId = GROUP) {
-    return this.rooms.typingStop(groupId, { connId: this.connId, userId: this.userId });
+    return this.rooms.call(groupId, {
+      type: "typing_stop",
+      connId: this.connId,
+      userId: this.userId,
+    });
   }
 
   async setIdle(isIdle: boolean, groupId = GROUP): Promise<void> {
-    this.rooms.setIdle(groupId, { connId: this.connId, userId: this.userId, isIdle });
+    this.rooms.cast(groupId, {
+      type: "set_idle",
+      connId: this.connId,
+      userId: this.userId,
+      isIdle,
+    });
     await settle();
   }
 

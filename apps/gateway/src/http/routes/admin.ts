@@ -1,10 +1,10 @@
 import * as v from "valibot";
 import type { AppContext } from "../../app-context.ts";
+import { AppError } from "../../app-error.ts";
 import { isAdminToken } from "../../auth/admin-token.ts";
 import { createFixtures, type FixtureSpec, friendPairs } from "../../db/fixtures.ts";
 import { findUserById } from "../../db/users.ts";
 import { deleteUserAndTell } from "../../social/user-deletion.ts";
-import { HttpError } from "../http-error.ts";
 import type { Request, Router } from "../router.ts";
 import { parseBody } from "../validate.ts";
 
@@ -15,7 +15,7 @@ import { parseBody } from "../validate.ts";
 export const FIXTURES_PATH = "/admin/fixtures";
 /** 10,000 users in 2,500 groups is ~120 KB of JSON; the caps below fit in ~3 MB. */
 export const FIXTURES_MAX_BODY_BYTES = 8 * 1024 * 1024;
-export const MAX_FIXTURE_USERS = 20_000;
+const MAX_FIXTURE_USERS = 20_000;
 const MAX_FIXTURE_GROUPS = 20_000;
 const MAX_GROUP_MEMBERS = 50;
 const MAX_FIXTURE_MEMBERSHIPS = 200_000;
@@ -84,7 +84,7 @@ export function adminRoutes(router: Router, ctx: AppContext): void {
     const presented = /^bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim();
     if (presented !== undefined && isAdminToken(presented, adminToken)) return;
     request.log.warn({ event: "admin_unauthorized", ip: request.ip, path: request.path });
-    throw new HttpError("unauthorized", "this needs Authorization: Bearer <ADMIN_TOKEN>");
+    throw new AppError("unauthorized", "this needs Authorization: Bearer <ADMIN_TOKEN>");
   };
 
   router.post(FIXTURES_PATH, async (request) => {
@@ -106,7 +106,7 @@ export function adminRoutes(router: Router, ctx: AppContext): void {
     requireAdmin(request);
     const { id } = parseBody(UserIdParams, request.params);
     if (!(await deleteUserAndTell(ctx, id)))
-      throw new HttpError("not_found", "no user with this id");
+      throw new AppError("not_found", "no user with this id");
     ctx.sessions.announceUserGone(id);
     request.log.info({ event: "admin_user_deleted", userId: id });
     return { status: 204 };
@@ -115,7 +115,7 @@ export function adminRoutes(router: Router, ctx: AppContext): void {
   router.post("/admin/users/:id/revoke-sessions", async (request) => {
     requireAdmin(request);
     const { id } = parseBody(UserIdParams, request.params);
-    if (!(await findUserById(ctx.db, id))) throw new HttpError("not_found", "no user with this id");
+    if (!(await findUserById(ctx.db, id))) throw new AppError("not_found", "no user with this id");
     const revoked = await ctx.sessions.revokeAllForUser(id);
     request.log.info({ event: "admin_sessions_revoked", userId: id, revoked });
     return { status: 200, body: { revoked } };
@@ -129,20 +129,20 @@ function checkFixtureSpec(spec: FixtureSpec): FixtureSpec {
     memberships += group.members.length;
     const outside = group.members.findIndex((member) => member >= spec.users);
     if (outside !== -1) {
-      throw new HttpError(
+      throw new AppError(
         "invalid_request",
         `groups.${groupIndex}.members.${outside}: expected a user index from 0 to ${spec.users - 1}, got ${group.members[outside]}`,
       );
     }
   }
   if (memberships > MAX_FIXTURE_MEMBERSHIPS) {
-    throw new HttpError(
+    throw new AppError(
       "invalid_request",
       `groups: expected at most ${MAX_FIXTURE_MEMBERSHIPS} members in all, got ${memberships}`,
     );
   }
   if (spec.befriend === "all" && spec.users > MAX_BEFRIEND_ALL_USERS) {
-    throw new HttpError(
+    throw new AppError(
       "invalid_request",
       `befriend: "all" makes a friendship per pair of users and is limited to ${MAX_BEFRIEND_ALL_USERS} users, got ${spec.users}`,
     );
@@ -155,7 +155,7 @@ function checkFixtureSpec(spec: FixtureSpec): FixtureSpec {
     );
     const pairs = atMost > MAX_FIXTURE_FRIENDSHIPS ? friendPairs(spec).length : atMost;
     if (pairs > MAX_FIXTURE_FRIENDSHIPS) {
-      throw new HttpError(
+      throw new AppError(
         "invalid_request",
         `groups: the groups make ${pairs} friendships, more than the ${MAX_FIXTURE_FRIENDSHIPS} allowed per call`,
       );

@@ -1,12 +1,14 @@
 import * as v from "valibot";
 import type { AppContext } from "../../app-context.ts";
+import { AppError } from "../../app-error.ts";
+import { nameFromEmail } from "../../auth/imported-name.ts";
 import { consumeMagicLink, createMagicLink, magicLinkUrl } from "../../auth/magic-links.ts";
-import { checkOrigin } from "../../auth/request-auth.ts";
-import { sessionCookie } from "../../auth/session-cookie.ts";
+import { appPagePath } from "../../auth/next-path.ts";
 import { findOrCreateUserByEmail, toMe } from "../../db/users.ts";
 import { perPeriod, RateLimiter } from "../../limits/rate-limiter.ts";
-import { HttpError } from "../http-error.ts";
+import { checkOrigin } from "../request-auth.ts";
 import type { Router } from "../router.ts";
+import { sessionCookie } from "../session-cookie.ts";
 import { parseBody } from "../validate.ts";
 
 const MagicLinkRequest = v.object({
@@ -16,6 +18,8 @@ const MagicLinkRequest = v.object({
     v.maxLength(254, "expected an email address of at most 254 characters"),
     v.email("expected a valid email address"),
   ),
+  /** An app page to continue to; anything else is dropped (`appPagePath`), never an error. */
+  next: v.optional(v.pipe(v.string("expected a path"), v.maxLength(256, "expected a path"))),
 });
 
 const MagicLinkVerify = v.object({
@@ -39,7 +43,7 @@ export function magicLinkRoutes(router: Router, ctx: AppContext): void {
   // (the account is created when the link is redeemed).
   router.post("/auth/magic-link", async (request) => {
     checkOrigin(request.headers, ctx.appOrigin(), false);
-    const { email } = parseBody(MagicLinkRequest, await request.json());
+    const { email, next } = parseBody(MagicLinkRequest, await request.json());
     const normalized = email.toLowerCase();
     for (const [limiter, key] of [
       [perIp, request.ip],
@@ -49,13 +53,13 @@ export function magicLinkRoutes(router: Router, ctx: AppContext): void {
       if (!spend.ok) {
         ctx.metrics.rateLimited("magic_link");
         request.log.info({ event: "rate_limited", limit: "magic_link", ip: request.ip });
-        throw new HttpError("rate_limited", "too many sign-in links requested; try again later", {
+        throw new AppError("rate_limited", "too many sign-in links requested; try again later", {
           retryAfterMs: spend.retryAfterMs,
         });
       }
     }
     const token = await createMagicLink(ctx.db, email, ctx.now());
-    const link = magicLinkUrl(ctx.appOrigin(), token);
+    const link = magicLinkUrl(ctx.appOrigin(), token, appPagePath(next));
     ctx.mailer
       .send(
         {
@@ -75,9 +79,11 @@ export function magicLinkRoutes(router: Router, ctx: AppContext): void {
     const email = await consumeMagicLink(ctx.db, token, ctx.now());
     if (!email) {
       request.log.info({ event: "sign_in_failed", method: "magic_link", ip: request.ip });
-      throw new HttpError("gone", "this sign-in link has expired or was already used");
+      throw new AppError("gone", "this sign-in link has expired or was already used");
     }
-    const { user, isNew } = await findOrCreateUserByEmail(ctx.db, email);
+    const { user, isNew } = await findOrCreateUserByEmail(ctx.db, email, {
+      displayName: nameFromEmail(email),
+    });
     const { token: sessionToken } = await ctx.sessions.create(
       user.id,
       request.headers.get("user-agent"),

@@ -1,7 +1,7 @@
 import type { AppContext } from "../../app-context.ts";
 import { OAUTH_PROVIDERS } from "../../auth/oauth.ts";
-import { clearedSessionCookie } from "../../auth/session-cookie.ts";
 import type { Router } from "../router.ts";
+import { clearedSessionCookie } from "../session-cookie.ts";
 
 export function sessionRoutes(router: Router, ctx: AppContext): void {
   router.get("/auth/providers", () => ({

@@ -1,5 +1,5 @@
 import type { AppContext } from "../../app-context.ts";
-import type { Authenticated } from "../../auth/request-auth.ts";
+import { AppError } from "../../app-error.ts";
 import { rotateFriendCode } from "../../db/friends.ts";
 import type { User } from "../../db/tables.ts";
 import { findUserById } from "../../db/users.ts";
@@ -14,7 +14,7 @@ import {
   sendFriendRequest,
 } from "../../social/friendships.ts";
 import { FriendRequestBody, IdParam, UserIdParam } from "../../social/schemas.ts";
-import { HttpError } from "../http-error.ts";
+import type { Authenticated } from "../request-auth.ts";
 import type { Request, Router } from "../router.ts";
 import { parseBody } from "../validate.ts";
 
@@ -38,7 +38,7 @@ export function friendRoutes(router: Router, ctx: AppContext): void {
   router.post("/api/friends/code/rotate", async (request) => {
     const auth = await ctx.auth.require(request);
     const code = await rotateFriendCode(ctx.db, auth.userId);
-    if (code === undefined) throw new HttpError("unauthorized", "sign in first");
+    if (code === undefined) throw new AppError("unauthorized", "sign in first");
     request.log.info({ event: "friend_code_rotated", userId: auth.userId });
     return codeReply(code);
   });
@@ -48,7 +48,7 @@ export function friendRoutes(router: Router, ctx: AppContext): void {
     const { code } = parseBody(FriendRequestBody, await request.json());
     const result = await sendFriendRequest(ctx, limits, me, code, request.ip).catch(
       (error: unknown) => {
-        if (error instanceof HttpError && error.code === "rate_limited") {
+        if (error instanceof AppError && error.code === "rate_limited") {
           ctx.metrics.rateLimited("friend_code");
           request.log.info({ event: "rate_limited", limit: "friend_code", userId: me.id });
         }
@@ -98,6 +98,6 @@ function requestId(request: Request): string {
 /** The caller's row; a session whose user was deleted a moment ago counts as signed out. */
 async function signedInUser(ctx: AppContext, auth: Authenticated): Promise<User> {
   const user = await findUserById(ctx.db, auth.userId);
-  if (!user) throw new HttpError("unauthorized", "sign in first");
+  if (!user) throw new AppError("unauthorized", "sign in first");
   return user;
 }

@@ -1,6 +1,6 @@
-import { isSameSecret } from "../../auth/tokens.ts";
+import { AppError } from "../../app-error.ts";
 import type { GatewayMetrics } from "../../obs/metrics.ts";
-import { HttpError } from "../http-error.ts";
+import { isSameSecret } from "../../tokens.ts";
 import type { Router } from "../router.ts";
 
 export const METRICS_PATH = "/metrics";
@@ -20,7 +20,7 @@ export function metricsRoutes(
       const presented = /^bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim();
       if (presented === undefined || !isSameSecret(presented, token)) {
         request.log.warn({ event: "metrics_unauthorized", ip: request.ip });
-        throw new HttpError("unauthorized", "this needs Authorization: Bearer <METRICS_TOKEN>");
+        throw new AppError("unauthorized", "this needs Authorization: Bearer <METRICS_TOKEN>");
       }
     }
     return {
