@@ -34,7 +34,7 @@ export function Profile() {
       <NotificationSettings />
       <section class="card" aria-labelledby="mode-title">
         <h2 id="mode-title">Presence</h2>
-        <PresenceSwitch id="mode-profile" />
+        {known ? <PresenceSwitch id="mode-profile" /> : <p role="status">Loading…</p>}
         <p class="hint">
           Around: friends see when you're here or idle. Busy: friends see you're busy, and Clofri
           won't notify you. Appear offline: friends see you as offline, and groups don't show you
