@@ -36,6 +36,8 @@ export interface Gateway {
   readonly context: AppContext;
   /** The WebSocket edge: connections, rooms, presence. */
   readonly realtime: Realtime;
+  /** This gateway as a node of the cluster (cluster mode). */
+  readonly cluster: ClusterNode | undefined;
   /** Stops accepting, lets in-flight requests finish (bounded by the shutdown timeout). */
   shutdown(): Promise<void>;
 }
@@ -87,6 +89,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     appOrigin: origin.value,
     context,
     realtime,
+    cluster,
     async shutdown() {
       if (state.isShuttingDown) return;
       state.isShuttingDown = true;

@@ -99,6 +99,12 @@ function pairView([first, second]: readonly [Gateway, Gateway]): GatewayView {
     shutdown: async () => {
       await Promise.all(both.map((gateway) => gateway.shutdown()));
     },
+    // NATS keeps each connection's order: a flush (PING/PONG) on the publisher puts its frames at
+    // the server; one on the receiver then returns after they were handed to its handlers. Twice
+    // round covers either direction.
+    crossNodeSettled: async () => {
+      for (const gateway of [...both, ...both]) await gateway.cluster?.link.flush();
+    },
     realtime: {
       get connectionCount() {
         return first.realtime.connectionCount + second.realtime.connectionCount;

@@ -53,6 +53,11 @@ export interface GatewayView {
     readonly presence: Gateway["realtime"]["presence"];
     readonly rooms: Pick<Gateway["realtime"]["rooms"], "crash" | "stall" | "presentIn" | "send">;
   };
+  /**
+   * Cluster pair mode: resolves once what either gateway published so far has reached the other
+   * (a drop on one gateway has reached the room's owner before a test moves the rooms' clock).
+   */
+  crossNodeSettled?: () => Promise<void>;
   shutdown(): Promise<void>;
 }
 

@@ -307,6 +307,15 @@ export async function eventually(
   }
 }
 
+/**
+ * Waits until the gateway has seen the person's sockets go, and (cluster pair) until the drop has
+ * reached the other gateway, where the room's owner may run: a test may then move the rooms' clock.
+ */
+export async function dropSeen(t: Pick<TestGateway, "gateway">, userId: string): Promise<void> {
+  await eventually(() => t.gateway.realtime.connectionsOf(userId) === 0, "the drop is seen");
+  await t.gateway.crossNodeSettled?.();
+}
+
 function wsUrl(t: Pick<TestGateway, "base" | "nextWsBase">): string {
   return `${(t.nextWsBase?.() ?? t.base).replace(/^http/, "ws")}/ws`;
 }

@@ -4,7 +4,7 @@ import { ManualClock } from "@clofri/actors/testing";
 import { testEngines } from "../src/db/test-engines.ts";
 import type { TestGateway } from "./harness.ts";
 import { call, RELAXED } from "./social-harness.ts";
-import { chatCast, eventually, type Frame, joined, useTestGateway, WsClient } from "./ws-client.ts";
+import { chatCast, dropSeen, type Frame, joined, useTestGateway, WsClient } from "./ws-client.ts";
 
 const GRACE_MS = 5_000;
 
@@ -89,7 +89,7 @@ for (const engine of testEngines()) {
     test("a drop and a reconnect within the grace show nobody a leave and a join", async () => {
       const { bob, group, aliceWs, bobWs } = await watched();
       await bobWs.terminate();
-      await eventually(() => t.gateway.realtime.connectionsOf(bob.id) === 0, "the drop is seen");
+      await dropSeen(t, bob.id);
       assert.deepEqual(t.gateway.realtime.presence.presentIn(group.id).includes(bob.id), true);
       assert.equal(t.gateway.realtime.presence.isOnline(bob.id), true, "online during the grace");
 
@@ -108,7 +108,7 @@ for (const engine of testEngines()) {
     test("a drop without a reconnect shows the leave once the grace is over", async () => {
       const { bob, group, aliceWs, bobWs } = await watched();
       await bobWs.terminate();
-      await eventually(() => t.gateway.realtime.connectionsOf(bob.id) === 0, "the drop is seen");
+      await dropSeen(t, bob.id);
       const droppedAt = t.clock.nowMs;
       t.clock.nowMs += GRACE_MS;
       await clock.advance(GRACE_MS);
