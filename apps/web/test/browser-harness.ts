@@ -78,6 +78,15 @@ export async function settled(
   }
 }
 
+/**
+ * Waits for the app's state to have arrived (the WebSocket `hello`): the header's presence switch
+ * only renders once it knows who I am. Home and the friends page render their headings, and their
+ * "nobody" and "none yet" lines, before that.
+ */
+export async function helloArrived(page: Page): Promise<void> {
+  await page.locator("#mode-quick").waitFor({ state: "attached" });
+}
+
 /** Registers `before` (start) and `after` (close everything) in the enclosing suite. */
 export function useBrowserHarness(options: BrowserHarnessOptions = {}): BrowserHarness {
   const harness = new BrowserHarness(options);
