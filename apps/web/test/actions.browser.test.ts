@@ -4,7 +4,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Page } from "playwright-core";
-import { type BrowserHarness, browserSkipReason, useBrowserHarness } from "./browser-harness.ts";
+import {
+  type BrowserHarness,
+  browserSkipReason,
+  settled,
+  useBrowserHarness,
+} from "./browser-harness.ts";
 import { couch, docsShots } from "./couch.ts";
 
 /** Alex and Sam, friends, in a group "Couch" Alex made, both in its room. */
@@ -44,6 +49,13 @@ describe("message actions in Chromium", { skip: browserSkipReason() }, () => {
     await message(alex.page, "pizza at 8?").waitFor();
     await act(sam.page, "pizza at 8?", "Edit");
     const composer = sam.page.getByRole("textbox", { name: "Message", exact: true });
+    // The composer takes the text a frame after the click (an effect): read it, and type over it,
+    // only once it has.
+    await settled(
+      sam.page,
+      (text) => (document.getElementById("composer") as HTMLTextAreaElement | null)?.value === text,
+      "pizza at 8?",
+    );
     assert.equal(await composer.inputValue(), "pizza at 8?");
     await composer.fill("pizza at 9?");
     await composer.press("Enter");
@@ -60,9 +72,13 @@ describe("message actions in Chromium", { skip: browserSkipReason() }, () => {
     const alexReaction = edited.locator("button.reaction");
     await alexReaction.filter({ hasText: "👍 2" }).waitFor();
     assert.equal(await alexReaction.getAttribute("title"), "You, sam");
+    // Sam's own reaction back first: until then Sam still shows "👍 1" (Alex's), which the wait
+    // below would take for Alex's being gone.
+    await samReaction.filter({ hasText: "👍 2" }).waitFor();
     await alexReaction.click();
     await samReaction.filter({ hasText: "👍 1" }).waitFor();
     assert.equal(await samReaction.getAttribute("title"), "You");
+    await alexReaction.filter({ hasText: "👍 1" }).waitFor(); // else the click takes it off again
     await alexReaction.click(); // and on again, for the pictures
 
     // Alex replies to a message Sam then unsends: the quote says it has faded.

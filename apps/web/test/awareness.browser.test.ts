@@ -3,7 +3,12 @@
 // the group shows the divider and clears the count; the sender sees "Seen by"; the title follows.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type BrowserUser, browserSkipReason, useBrowserHarness } from "./browser-harness.ts";
+import {
+  type BrowserUser,
+  browserSkipReason,
+  settled,
+  useBrowserHarness,
+} from "./browser-harness.ts";
 import { couch, docsShots } from "./couch.ts";
 
 /** Records every desktop notification the page raises (the real API, with permission granted). */
@@ -59,6 +64,8 @@ describe("awareness in Chromium", { skip: browserSkipReason() }, () => {
     // Live: the count and the preview, and the title.
     await row.locator(".unread-count").filter({ hasText: "1" }).waitFor();
     await row.getByText("anyone up?").waitFor();
+    // The title follows a frame after the count (an effect): wait for it, then check it.
+    await settled(alex.page, (prefix) => document.title.startsWith(prefix), "(1) ");
     assert.match(await alex.page.title(), /^\(1\) /);
 
     // After a reload: the same, from hello.
@@ -78,6 +85,7 @@ describe("awareness in Chromium", { skip: browserSkipReason() }, () => {
     await composer.press("Enter");
     await row.locator(".mention-mark").waitFor();
     await row.locator(".unread-count").filter({ hasText: "2" }).waitFor();
+    await settled(alex.page, (prefix) => document.title.startsWith(prefix), "(2) ");
     assert.match(await alex.page.title(), /^\(2\) /);
     const notes = await alex.page.evaluate(
       () =>
@@ -111,6 +119,7 @@ describe("awareness in Chromium", { skip: browserSkipReason() }, () => {
       .getByRole("navigation", { name: "Main" })
       .getByRole("link", { name: "Around" });
     await back.click();
+    await row.waitFor(); // the row itself first, so that no count means none is shown
     assert.equal(await row.locator(".unread-count").count(), 0);
 
     // A friend around now: one click opens our direct chat.

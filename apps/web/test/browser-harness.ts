@@ -6,7 +6,7 @@ import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type BrowserContext, chromium, errors, type Page } from "playwright-core";
 import { loadConfig } from "../../gateway/src/config.ts";
 import type { DatabaseHandle } from "../../gateway/src/db/create-database.ts";
 import { testEngines } from "../../gateway/src/db/test-engines.ts";
@@ -56,6 +56,35 @@ export interface UserOptions {
   /** Default 1280×800. */
   viewport?: { width: number; height: number };
   colorScheme?: "light" | "dark";
+}
+
+/**
+ * Waits until `condition`, run in the page, is true, for up to `timeoutMs`; then returns either
+ * way, so that the assertion after it checks the state and says what it found. For what no
+ * locator can wait for (an input's value, the title) before a read that does not wait itself:
+ * `inputValue()`, `page.title()`. Pass an unnamed arrow function (tsx would wrap a named one in
+ * a `__name` call the page does not have).
+ */
+export async function settled(
+  page: Page,
+  condition: (arg: string) => boolean,
+  arg: string,
+  timeoutMs = 5_000,
+): Promise<void> {
+  try {
+    await page.waitForFunction(condition, arg, { timeout: timeoutMs });
+  } catch (error) {
+    if (!(error instanceof errors.TimeoutError)) throw error;
+  }
+}
+
+/**
+ * Waits for the app's state to have arrived (the WebSocket `hello`): the header's presence switch
+ * only renders once it knows who I am. Home and the friends page render their headings, and their
+ * "nobody" and "none yet" lines, before that.
+ */
+export async function helloArrived(page: Page): Promise<void> {
+  await page.locator("#mode-quick").waitFor({ state: "attached" });
 }
 
 /** Registers `before` (start) and `after` (close everything) in the enclosing suite. */

@@ -7,6 +7,7 @@ import {
   type BrowserHarness,
   type BrowserUser,
   browserSkipReason,
+  helloArrived,
   useBrowserHarness,
 } from "./browser-harness.ts";
 
@@ -53,6 +54,8 @@ describe("presence modes, blocks, deletion and the debug view", {
     await bobRow.waitFor({ state: "detached" });
     await aroundNow(ann.page).getByText("Nobody's around right now").waitFor();
     await ann.page.reload();
+    // Home says nobody's around before the hello too: the line counts once the hello is in.
+    await helloArrived(ann.page);
     await aroundNow(ann.page).getByText("Nobody's around right now").waitFor();
     await bob.page.reload();
     await bob.page.getByRole("heading", { name: "Your groups" }).waitFor();
@@ -118,6 +121,9 @@ describe("presence modes, blocks, deletion and the debug view", {
     await eveLaptop.page.goto(web.url("/"));
     await eveLaptop.page.getByRole("heading", { name: "Your groups" }).waitFor();
     await secondTab.getByRole("heading", { name: "Your friends" }).waitFor();
+    // Connected too (the hello in), so that the sign-out is the live one, not a refused socket.
+    await helloArrived(eveLaptop.page);
+    await helloArrived(secondTab);
     await eve.page.goto(web.url("/profile"));
     const zone = eve.page.getByRole("region", { name: "Delete your account" });
     const button = zone.getByRole("button", { name: "Delete my account" });
