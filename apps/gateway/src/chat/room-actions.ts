@@ -1,11 +1,12 @@
 import { encode, isOneEmoji, LIMITS, type Message, normalizeText } from "@clofri/protocol";
-import { muted, notJoined } from "./room-answers.ts";
 import type { RoomAwareness } from "./room-awareness.ts";
 import type { RoomMember, RoomMemory } from "./room-memory.ts";
 import {
   type EditRequest,
   type EditResult,
   failure,
+  muted,
+  notJoined,
   OK,
   type ReactRequest,
   type ReactResult,
