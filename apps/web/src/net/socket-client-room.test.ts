@@ -7,10 +7,12 @@ import {
   connect,
   G,
   hello,
+  inRoom,
   joinAnswer,
   latest,
   ME,
   newClient,
+  someonesMessage,
   useScriptedPage,
 } from "./testing/scripted-server.ts";
 
@@ -55,10 +57,7 @@ test("a send made while disconnected goes out after the rejoin, once, with its k
 });
 
 test("a rate-limited send fails with the wait, and retry reuses the key", () => {
-  const client = newClient();
-  const socket = connect(client);
-  client.openRoom(G);
-  joinAnswer(socket, "e1", []);
+  const { client, socket } = inRoom();
   client.send(G, "hi");
   const first = socket.framesOf("send")[0];
   socket.receive({
@@ -80,10 +79,7 @@ test("a rate-limited send fails with the wait, and retry reuses the key", () => 
 });
 
 test("typing_start at most every 2 s, typing_stop on send", () => {
-  const client = newClient();
-  const socket = connect(client);
-  client.openRoom(G);
-  joinAnswer(socket, "e1", []);
+  const { client, socket } = inRoom();
   client.typed(G, "h");
   client.typed(G, "he");
   assert.equal(socket.framesOf("typing_start").length, 1);
@@ -93,10 +89,7 @@ test("typing_start at most every 2 s, typing_stop on send", () => {
 });
 
 test("what is seen goes to the server as read, at most once a second per room, the latest mark", () => {
-  const client = newClient();
-  const socket = connect(client);
-  client.openRoom(G);
-  joinAnswer(socket, "e1", [1, 2]);
+  const { client, socket } = inRoom([1, 2]);
   client.markRead(G);
   mock.timers.tick(0);
   assert.deepEqual(
@@ -104,18 +97,7 @@ test("what is seen goes to the server as read, at most once a second per room, t
     [2],
   );
   for (const seq of [3, 4]) {
-    socket.receive({
-      type: "message",
-      id: `m${seq}`,
-      group: G,
-      seq,
-      userId: "someone",
-      displayName: "Sam",
-      text: `line ${seq}`,
-      ts: Date.now(),
-      key: `k${seq}`,
-      mentions: [],
-    });
+    socket.receive({ type: "message", ...someonesMessage(seq), mentions: [] });
     client.markRead(G);
   }
   mock.timers.tick(500);

@@ -119,17 +119,31 @@ export function joinAnswer(socket: FakeSocket, epoch: string, seqs: number[], ex
     group: G,
     epoch,
     members: [],
-    messages: seqs.map((seq) => ({
-      id: `m${seq}`,
-      group: G,
-      seq,
-      userId: "someone",
-      displayName: "Sam",
-      text: `line ${seq}`,
-      ts: Date.now(),
-      key: `k${seq}`,
-    })),
+    messages: seqs.map((seq) => someonesMessage(seq)),
     expired,
     retention,
   });
+}
+
+/** A client connected and in the room G, whose join the server answered with these messages. */
+export function inRoom(seqs: number[] = []): { client: SocketClient; socket: FakeSocket } {
+  const client = newClient();
+  const socket = connect(client);
+  client.openRoom(G);
+  joinAnswer(socket, "e1", seqs);
+  return { client, socket };
+}
+
+/** Message `seq` of the room G, by someone else. */
+export function someonesMessage(seq: number) {
+  return {
+    id: `m${seq}`,
+    group: G,
+    seq,
+    userId: "someone",
+    displayName: "Sam",
+    text: `line ${seq}`,
+    ts: Date.now(),
+    key: `k${seq}`,
+  };
 }
