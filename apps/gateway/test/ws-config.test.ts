@@ -7,7 +7,7 @@ import { chatCast, eventually, joined, useTestGateway, type WsClient } from "./w
 
 const [engine] = testEngines();
 
-// The room limits of SPEC §6 that the environment sets, seen from a client.
+// The room limits that the environment sets (README, "Configuration"), seen from a client.
 describe("room limits from the environment", () => {
   let t: TestGateway;
   const clients: WsClient[] = [];

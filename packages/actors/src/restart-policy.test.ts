@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { restartsInWindow, wantsRestart } from "./restart-policy.ts";
+import { decideRestart, restartsInWindow, wantsRestart } from "./restart-policy.ts";
 
 describe("restartsInWindow", () => {
   test("adds the restart now to the ones still inside the window, oldest first", () => {
@@ -17,6 +17,28 @@ describe("restartsInWindow", () => {
     const times = [1_000, 2_000];
     restartsInWindow(times, 9_000, 5_000);
     assert.deepEqual(times, [1_000, 2_000]);
+  });
+});
+
+describe("decideRestart", () => {
+  const intensity = { maxRestarts: 3, windowMs: 5_000 };
+
+  test("restarts while the window holds at most maxRestarts, counting the one now", () => {
+    assert.deepEqual(decideRestart([1_000, 2_000], 3_000, intensity), {
+      isRestarting: true,
+      timesMs: [1_000, 2_000, 3_000],
+    });
+    assert.deepEqual(decideRestart([1_000, 2_000, 3_000], 7_000, intensity), {
+      isRestarting: true,
+      timesMs: [3_000, 7_000],
+    });
+  });
+
+  test("refuses one more, and the window keeps the restarts it counted, not the refused one", () => {
+    assert.deepEqual(decideRestart([1_000, 2_000, 3_000], 4_000, intensity), {
+      isRestarting: false,
+      timesMs: [1_000, 2_000, 3_000],
+    });
   });
 });
 

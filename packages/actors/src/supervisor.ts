@@ -3,7 +3,7 @@ import type { ActorRef, StartResult } from "./actor-ref.ts";
 import type { ActorObserver, Behaviour } from "./behaviour.ts";
 import { type Clock, realClock } from "./clock.ts";
 import type { ExitReason } from "./exit-reason.ts";
-import { type RestartType, restartsInWindow, wantsRestart } from "./restart-policy.ts";
+import { decideRestart, type RestartType, wantsRestart } from "./restart-policy.ts";
 import { rethrowLater } from "./rethrow-later.ts";
 
 export const DEFAULT_MAX_RESTARTS = 3;
@@ -126,26 +126,23 @@ export class Supervisor {
     await Promise.all(refs.map((ref) => ref?.stop(detail)));
   }
 
-  /** An incarnation ended: records it, decides on another (the intensity), then reports. */
+  /** An incarnation ended: a crash is recorded and reported, then `decideRestart` rules. */
   #shouldRestart(child: Child, reason: ExitReason): boolean {
     if (reason.kind === "crashed") {
       child.lastError = reason.error;
       this.#emit({ type: "crashed", id: child.id, error: reason.error });
     }
     if (!wantsRestart(child.restart, reason) || this.#isShutDown) return false;
-    const restarts = restartsInWindow(
-      child.restartTimesMs,
-      this.#clock.now(),
-      this.#restartWindowMs,
-    );
-    const isWithinIntensity = restarts.length <= this.#maxRestarts;
-    // Given up, the window keeps the restarts it counted, not the one refused.
-    child.restartTimesMs = isWithinIntensity ? restarts : restarts.slice(0, -1);
-    child.hasGivenUp = !isWithinIntensity;
-    if (isWithinIntensity) {
-      this.#emit({ type: "restarted", id: child.id, restartsInWindow: restarts.length });
+    const { isRestarting, timesMs } = decideRestart(child.restartTimesMs, this.#clock.now(), {
+      maxRestarts: this.#maxRestarts,
+      windowMs: this.#restartWindowMs,
+    });
+    child.restartTimesMs = timesMs;
+    child.hasGivenUp = !isRestarting;
+    if (isRestarting) {
+      this.#emit({ type: "restarted", id: child.id, restartsInWindow: timesMs.length });
     }
-    return isWithinIntensity;
+    return isRestarting;
   }
 
   #onChildExit(child: Child, reason: ExitReason): void {

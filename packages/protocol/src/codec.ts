@@ -3,7 +3,8 @@ import { type ClientFrame, ClientFrameSchema } from "./client-frames.ts";
 import { LIMITS } from "./codes.ts";
 import { compileFrameCheck, matchesFrameCheck } from "./frame-check.ts";
 import { clip } from "./messages.ts";
-import { type Message, type ServerFrame, ServerFrameSchema } from "./server-frames.ts";
+import { type ServerFrame, ServerFrameSchema } from "./server-frames.ts";
+import type { Message } from "./server-shapes.ts";
 
 type ServerFrameSchemaOption = (typeof ServerFrameSchema.options)[number];
 

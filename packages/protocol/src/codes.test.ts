@@ -34,7 +34,7 @@ test("error codes are the ones PROTOCOL.md lists, with message actions' (1.1)", 
   ]);
 });
 
-test("limits match the protocol and SPEC.md §6 defaults", () => {
+test("limits match the defaults of docs/PROTOCOL.md and the README", () => {
   assert.equal(LIMITS.maxFrameBytes, 16 * 1024);
   assert.equal(LIMITS.maxTextLength, 2_000);
   assert.equal(LIMITS.maxMessages, 50);

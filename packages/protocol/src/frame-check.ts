@@ -1,11 +1,9 @@
 import type * as v from "valibot";
 
 /**
- * A fast, allocation-free yes/no check compiled from a client frame's valibot schema, for the
- * gateway's hot path: valibot builds a new object and a dataset per field, which alone costs
- * more than `JSON.parse`. The schema stays the one definition: on "no" the codec runs valibot to
- * name the problem, and `frame-check.test.ts` proves both agree on thousands of inputs.
- * Compiling throws on any schema or action it does not know, so the two cannot drift silently.
+ * An allocation-free yes/no check compiled from a client frame's valibot schema for the hot path;
+ * on "no" the codec runs valibot to word the problem. Compiling throws on what it does not know,
+ * so the two cannot drift (README, "Performance"; `frame-check.test.ts` proves they agree).
  */
 export interface FrameCheck<TFrame> {
   readonly fields: readonly FieldRule[];

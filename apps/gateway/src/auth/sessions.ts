@@ -106,7 +106,7 @@ export class Sessions {
 
   /**
    * The live session a token names, or undefined. Rejects when the database is needed and does not
-   * answer: callers turn that into 503, not 401.
+   * answer: callers report the database unavailable, not the caller signed out.
    */
   validate(
     token: string,

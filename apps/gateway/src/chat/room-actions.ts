@@ -5,6 +5,8 @@ import {
   type EditRequest,
   type EditResult,
   failure,
+  muted,
+  notJoined,
   OK,
   type ReactRequest,
   type ReactResult,
@@ -13,6 +15,8 @@ import {
   type UnsendResult,
 } from "./room-messages.ts";
 import type { RoomPort } from "./room-port.ts";
+
+const EDIT_WINDOW_PASSED = `a message can be edited for ${LIMITS.editWindowMs / 60_000} minutes after it was sent`;
 
 export interface MessageActionsDeps {
   readonly groupId: string;
@@ -58,10 +62,10 @@ export class MessageActions {
     if (message.userId !== request.userId) {
       return failure("forbidden", "only its author can edit a message");
     }
-    if (member.isMuted) return failure("muted", `you are muted in group ${this.#deps.groupId}`);
+    if (member.isMuted) return muted(this.#deps.groupId);
     const nowMs = this.#deps.now();
     if (nowMs - message.ts > LIMITS.editWindowMs) {
-      return failure("edit_window", "a message can be edited for 15 minutes after it was sent");
+      return failure("edit_window", EDIT_WINDOW_PASSED);
     }
     const normalized = normalizeText(request.text, this.#deps.maxTextLength);
     if (!normalized.ok) return failure(normalized.code, normalized.message);
@@ -83,7 +87,7 @@ export class MessageActions {
     const found = this.#find(request);
     if (!found.ok) return found;
     const { message, member } = found;
-    if (member.isMuted) return failure("muted", `you are muted in group ${this.#deps.groupId}`);
+    if (member.isMuted) return muted(this.#deps.groupId);
     const { userId, emoji, on } = request;
     const reactions = message.reactions;
     const who = Object.hasOwn(reactions, emoji) ? reactions[emoji] : undefined;
@@ -117,9 +121,7 @@ export class MessageActions {
   }): { ok: true; message: Message; member: RoomMember } | RoomFailure<"not_joined" | "not_found"> {
     const { groupId, memory } = this.#deps;
     const member = memory.memberOf(request.connId, request.userId);
-    if (member === undefined) {
-      return failure("not_joined", `this connection has not joined group ${groupId}`);
-    }
+    if (member === undefined) return notJoined(groupId);
     memory.prune(this.#deps.now());
     const message = memory.messageById(request.id.toLowerCase());
     if (message === undefined) {

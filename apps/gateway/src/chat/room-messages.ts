@@ -1,8 +1,9 @@
 import type { ActorContext } from "@clofri/actors";
 import type { ErrorCode, GroupStateFrame } from "@clofri/protocol";
 
-// The room's contract: every message it handles and what each call answers. Expected failures
-// are values carrying a protocol error code and a message fit for an `error` frame.
+// The room's contract: every message it handles and what each call answers, with or without a
+// running room. Expected failures are values carrying a protocol error code and a message fit for
+// an `error` frame.
 
 export interface RoomUser {
   id: string;
@@ -235,4 +236,40 @@ export const OK: { ok: true } = Object.freeze({ ok: true });
 
 export function failure<Code extends ErrorCode>(code: Code, message: string): RoomFailure<Code> {
   return { ok: false, code, message };
+}
+
+/** A group without a running room has nobody in it: what each call gets then (none starts). */
+const WITHOUT_ROOM: {
+  [Type in Exclude<RoomCallType, "join">]: (groupId: string) => RoomReplies[Type];
+} = {
+  leave: notJoined,
+  send: notJoined,
+  typing_start: notJoined,
+  typing_stop: notJoined,
+  read: notJoined,
+  unsend: notJoined,
+  edit: notJoined,
+  react: notJoined,
+  set_muted: () => OK,
+  kick: nobodyRemoved,
+  close: nobodyRemoved,
+};
+
+export function answerWithoutRoom<Type extends Exclude<RoomCallType, "join">>(
+  groupId: string,
+  type: Type,
+): RoomReplies[Type] {
+  return WITHOUT_ROOM[type](groupId);
+}
+
+export function notJoined(groupId: string): RoomFailure<"not_joined"> {
+  return failure("not_joined", `this connection has not joined group ${groupId}`);
+}
+
+export function muted(groupId: string): RoomFailure<"muted"> {
+  return failure("muted", `you are muted in group ${groupId}`);
+}
+
+export function nobodyRemoved(): RemovedResult {
+  return { ok: true, connIds: [] };
 }

@@ -1,7 +1,7 @@
 import { DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW_MS } from "@clofri/actors";
 import { LIMITS } from "@clofri/protocol";
 
-/** Every timing and limit of a room (SPEC.md §6); the gateway fills them from its config. */
+/** Every timing and limit of a room, filled from the gateway's config (README, "Configuration"). */
 export interface RoomOptions {
   /** Ring buffer: the last `maxMessages` and none older than `maxAgeMs`, whichever is fewer. */
   maxMessages: number;

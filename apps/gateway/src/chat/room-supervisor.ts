@@ -15,10 +15,10 @@ import {
 import { MemberLoader } from "./member-loader.ts";
 import { type Activity, activityFor, NO_ACTIVITY } from "./room-activity.ts";
 import { roomActor } from "./room-actor.ts";
-import { answerWithoutRoom } from "./room-answers.ts";
 import { type RoomsEvent, toRoomsEvent } from "./room-events.ts";
 import { RoomMemory } from "./room-memory.ts";
 import {
+  answerWithoutRoom,
   type DisconnectRequest,
   failure,
   type JoinRequest,

@@ -1,6 +1,5 @@
 import { encode, encodeMessage, type Message, normalizeText } from "@clofri/protocol";
 import { MessageActions } from "./room-actions.ts";
-import { muted, nobodyRemoved, notJoined } from "./room-answers.ts";
 import { type Departure, RoomAttendance } from "./room-attendance.ts";
 import { RoomAwareness } from "./room-awareness.ts";
 import type { RoomMember, RoomMemory } from "./room-memory.ts";
@@ -13,6 +12,9 @@ import {
   type KickRequest,
   type LeaveRequest,
   type LeaveResult,
+  muted,
+  nobodyRemoved,
+  notJoined,
   OK,
   type ReadRequest,
   type ReadResult,

@@ -1,6 +1,6 @@
 import { type Activity, NO_ACTIVITY } from "./room-activity.ts";
-import { answerWithoutRoom } from "./room-answers.ts";
 import {
+  answerWithoutRoom,
   type DisconnectRequest,
   failure,
   type JoinRequest,

@@ -7,7 +7,7 @@ import type { Logger } from "../obs/logger.ts";
 import type { GatewayMetrics } from "../obs/metrics.ts";
 import type { ClusterNode, NodeEvents } from "./cluster-node.ts";
 import { ClusterRoomPort } from "./cluster-room-port.ts";
-import { ClusterRooms } from "./cluster-rooms.ts";
+import { ClusterRooms, type RoomNodeDeps } from "./cluster-rooms.ts";
 import { EventRelay } from "./event-relay.ts";
 import type { HandOver } from "./room-requests.ts";
 import { type AdoptAnswer, RoomService } from "./room-service.ts";
@@ -64,18 +64,17 @@ export class ClusterRealtime {
       onLag: (seconds) => this.#deps.metrics.relayLag(seconds),
       onReply: (replyTo, text) => cluster.rpc.answer(replyTo, text),
     });
-    const rooms = new ClusterRooms({
+    const shared: RoomNodeDeps = {
       node: cluster.node,
       membership: cluster.membership,
       ownership: cluster.ownership,
       rpc: cluster.rpc,
       local,
       port: this.port,
-      relay,
-      isConnected: this.#deps.isLocal,
       logger,
-    });
-    this.#service = new RoomService({ ...cluster, local, port: this.port, rooms, logger });
+    };
+    const rooms = new ClusterRooms({ ...shared, relay, isConnected: this.#deps.isLocal });
+    this.#service = new RoomService({ ...shared, rooms });
     this.#local = local;
     this.#relay = relay;
     this.#rooms = rooms;

@@ -22,7 +22,8 @@ import { type RoomRequest, replyFrom, unreachable } from "./room-requests.ts";
 import type { Rpc } from "./rpc.ts";
 import { nodeSubject } from "./subjects.ts";
 
-export interface ClusterRoomsDeps {
+/** What both sides of a room call need: the router here, and the service answering other nodes. */
+export interface RoomNodeDeps {
   node: string;
   membership: Membership;
   ownership: RoomOwnership;
@@ -30,10 +31,13 @@ export interface ClusterRoomsDeps {
   /** The rooms this node owns. */
   local: RoomSupervisor;
   port: ClusterRoomPort;
+  logger: Logger;
+}
+
+export interface ClusterRoomsDeps extends RoomNodeDeps {
   relay: EventRelay;
   /** Whether a socket of this node is still open (one that closed is not joined again). */
   isConnected(connId: string): boolean;
-  logger: Logger;
 }
 
 interface RemoteJoins {

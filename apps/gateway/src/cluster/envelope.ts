@@ -1,8 +1,6 @@
-// Room events on NATS: the frame text as the owner serialised it once, behind one header line
-// `<node> <incarnation> <seq> <sentAtMs> <except>` that a relay reads without parsing the frame.
-// An event may carry the reply to a request of the node it reaches: two more header fields,
-// the reply subject and the reply's text in base64url — where a gateway that predates them
-// (a rolling deploy) reads the first five fields and the frame as before.
+// Room events on NATS: the owner's frame text behind a header line a relay reads without parsing
+// the frame, `<node> <incarnation> <seq> <sentAtMs> <except>`, two fields longer when a reply
+// rides along (docs/DECISIONS.md, "A forwarded send's reply rides on the room event").
 
 export interface RoomEvent {
   /** The owner that published it, and its incarnation: a new publisher starts a new sequence. */

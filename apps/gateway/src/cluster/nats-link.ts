@@ -19,13 +19,9 @@ const RECONNECT_WAIT_MS = 250;
 type Outgoing = [subject: string, data: string | Uint8Array, reply: string | undefined];
 
 /**
- * The node's one connection to NATS, reconnecting for ever. Subscriptions take callbacks, which
- * keep arrival order (an async iterator need not). Status changes are told to listeners.
- * Publishes are held until the end of the event-loop turn (`setImmediate`) and handed to the
- * client together, so that the frames of one turn leave in one write: the client writes at the
- * end of each microtask checkpoint, and uWS runs one per frame it reads. With `flushGapMs`, a
- * write also waits until that long after the previous one: an idle link sends at the end of the
- * turn, a busy one at most once per gap, each write carrying more.
+ * The node's one connection to NATS, reconnecting for ever; callbacks keep arrival order (an async
+ * iterator need not). A turn's publishes leave in one write, a busy link's once per `flushGapMs`
+ * (docs/DECISIONS.md, "Publishes of one event-loop turn leave together" and the item after it).
  */
 export class NatsLink {
   readonly #nc: NatsConnection;

@@ -1,25 +1,14 @@
-import type { RoomSupervisor } from "../chat/room-supervisor.ts";
-import type { Logger } from "../obs/logger.ts";
-import type { ClusterRoomPort } from "./cluster-room-port.ts";
-import type { ClusterRooms } from "./cluster-rooms.ts";
-import type { Membership } from "./membership.ts";
-import type { Owner, RoomOwnership } from "./room-ownership.ts";
+import type { ClusterRooms, RoomNodeDeps } from "./cluster-rooms.ts";
+import type { Owner } from "./room-ownership.ts";
 import { type HandOver, NOT_OWNER, type RoomRequest } from "./room-requests.ts";
-import type { Rpc, RpcRequest } from "./rpc.ts";
+import type { RpcRequest } from "./rpc.ts";
 import { nodeSubject } from "./subjects.ts";
 
 /** The successor's answer to a hand-over: the owner entry it now holds. */
 export type AdoptAnswer = { ok: true; owner: Owner } | { ok: false };
 
-export interface RoomServiceDeps {
-  node: string;
-  membership: Membership;
-  ownership: RoomOwnership;
-  rpc: Rpc;
-  local: RoomSupervisor;
-  port: ClusterRoomPort;
+export interface RoomServiceDeps extends RoomNodeDeps {
   rooms: ClusterRooms;
-  logger: Logger;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { AppError } from "../app-error.ts";
-import { findToken } from "../auth/credentials.ts";
 import type { Sessions, ValidSession } from "../auth/sessions.ts";
+import { findToken } from "./credentials.ts";
 import type { Request } from "./router.ts";
 import { sessionCookie } from "./session-cookie.ts";
 

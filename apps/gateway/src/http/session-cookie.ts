@@ -1,6 +1,7 @@
-import { serializeCookie } from "../auth/cookies.ts";
-import { SESSION_COOKIE } from "../auth/credentials.ts";
 import { SESSION_MAX_AGE_MS } from "../tokens.ts";
+import { serializeCookie } from "./cookies.ts";
+
+export const SESSION_COOKIE = "clofri_session";
 
 export function sessionCookie(token: string, appOrigin: string): string {
   return serializeCookie(SESSION_COOKIE, token, {

@@ -28,7 +28,7 @@ export class FriendCodeLimits {
     this.#sweptAtMs = now();
   }
 
-  /** Throws 429 when the caller may not look a code up now. */
+  /** Throws `rate_limited` (with when to retry) when the caller may not look a code up now. */
   beforeLookup(userId: string, ip: string): void {
     const nowMs = this.#now();
     this.#sweepNow(nowMs);

@@ -91,7 +91,7 @@ export async function invitesOf(
   return invites.map((invite) => inviteView(ctx, invite));
 }
 
-/** Revoking twice is harmless; a code the group never had is a 404. */
+/** Revoking twice is harmless; a code the group never had is `not_found`. */
 export async function revokeInviteAs(
   ctx: SocialContext,
   meId: string,
@@ -172,7 +172,8 @@ export async function joinByInvite(
 
 /**
  * Live, and not older than the caller's latest removal from the group: someone removed comes back
- * only through a newer invite. They get the same 410 as for a dead invite, which tells nothing more.
+ * only through a newer invite. They get the same `gone` as for a dead invite, which tells nothing
+ * more.
  */
 async function requireUsableBy(
   ctx: SocialContext,

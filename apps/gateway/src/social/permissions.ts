@@ -3,10 +3,11 @@ import { AppError } from "../app-error.ts";
 import { findMembership, type Membership } from "../db/groups.ts";
 import type { Database } from "../db/tables.ts";
 
-// Who may do what to a group, in one place. Anyone who is not a member gets the same 404 as for a
-// group that does not exist, so ids reveal nothing; members who may not do something get 403.
+// Who may do what to a group, in one place. Anyone who is not a member gets the same `not_found` as
+// for a group that does not exist, so ids reveal nothing; members who may not do something get
+// `forbidden`.
 
-/** The caller's membership; 404 unless the group exists and they are in it. */
+/** The caller's membership; `not_found` unless the group exists and they are in it. */
 export async function requireMembership(
   db: Kysely<Database>,
   groupId: string,

@@ -2,7 +2,7 @@ import { normalizeName } from "@clofri/protocol";
 import * as v from "valibot";
 
 // Inputs of the social API: bodies and path parameters. Ids are checked before any query, so a
-// malformed id is a 400 rather than a database error.
+// malformed id is an `invalid_request` rather than a database error.
 
 export const MAX_GROUP_MEMBERS = 50;
 const MAX_INVITE_USES = 50;

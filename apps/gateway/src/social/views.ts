@@ -46,6 +46,9 @@ export function friendSummary(user: User, presence: PresenceReader): FriendSumma
   };
 }
 
+/** The member a group is shown to. */
+type Viewer = Pick<GroupMember, "user_id" | "role" | "muted">;
+
 /** A direct chat has no name of its own: each of the two sees it named after the other. */
 function groupName(group: Group, viewerId: string, members: readonly MemberRow[]): string {
   if (group.kind === "group") return group.name;
@@ -55,7 +58,7 @@ function groupName(group: Group, viewerId: string, members: readonly MemberRow[]
 
 export function groupSummary(
   group: Group,
-  viewer: Pick<GroupMember, "user_id" | "role" | "muted">,
+  viewer: Viewer,
   members: readonly MemberRow[],
   presence: PresenceReader,
 ): GroupSummary {
@@ -72,7 +75,7 @@ export function groupSummary(
 /** `members` may hold other groups' members too: only this group's are shown. */
 export function groupView(
   group: Group,
-  viewer: Pick<GroupMember, "user_id" | "role" | "muted">,
+  viewer: Viewer,
   members: readonly MemberRow[],
   presence: PresenceReader,
 ): GroupView {

@@ -1,8 +1,8 @@
 import type { HttpRequest, HttpResponse, us_socket_context_t } from "uWebSockets.js";
 import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
-import { findToken } from "../auth/credentials.ts";
 import { isTokenShaped } from "../auth/sessions.ts";
+import { findToken } from "../http/credentials.ts";
 import { SECURITY_HEADERS } from "../http/security-headers.ts";
 import type { Logger } from "../obs/logger.ts";
 import type { GatewayMetrics } from "../obs/metrics.ts";

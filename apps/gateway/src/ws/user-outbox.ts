@@ -11,14 +11,6 @@ export interface UserOutboxDeps {
   maxWaitMs: number;
 }
 
-/**
- * Frames for people (`group_activity`, a person's own frames of several groups): each person's
- * are published together, so uWS writes them to a socket in one `send(2)`. A frame that may wait
- * and whose person sits in a room here waits for that room's next event: published in the same
- * turn, uWS merges the two into one write, and a person chatting in one group hears of the others
- * for no write of their own. It goes after `maxWaitMs` at the latest. Everything else — an urgent
- * frame (a mention), a person in no room here — goes at the end of this turn.
- */
 /** One person's frames waiting to go; `isDone` once published or dropped. */
 interface Pending {
   readonly userId: string;
@@ -27,6 +19,11 @@ interface Pending {
   isDone: boolean;
 }
 
+/**
+ * Each person's frames, published together: one that may wait rides on the next event of a room
+ * the person is in here (one `send(2)` for both), for `maxWaitMs` at most; the rest go at the end
+ * of the turn (docs/DECISIONS.md, "Coalesced activity rides on the person's next write").
+ */
 export class UserOutbox {
   readonly #deps: UserOutboxDeps;
   /** userId → their frames not yet published, oldest first. */

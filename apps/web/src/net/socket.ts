@@ -1,14 +1,13 @@
 // One WebSocket to /ws, as Phoenix's Socket: opened and reopened as reconnect.ts decides, the
 // heartbeat timer, and the pushes waiting for replies. What the frames mean is the client's.
 import type { ClientFrame, ServerFrame } from "@clofri/protocol";
+import { CLOSE_CODES } from "@clofri/protocol/codes";
 import { connection } from "./connection-signal.ts";
 import { frameTap } from "./frame-tap.ts";
 import { Pushes, type PushFrame, type PushOptions } from "./push.ts";
 import { type ConnectionEvent, connectionEffects, nextConnection } from "./reconnect.ts";
 import { type Cancel, Timers } from "./timers.ts";
 
-/** The WebSocket standard's normal closure (the protocol's own close codes are for the server). */
-const NORMAL_CLOSURE = 1000;
 /** The debug view's "drop the socket": a close code of the application range, not 1000. */
 const DEBUG_DROP = 3000;
 const MIN_HEARTBEAT_MS = 1_000;
@@ -116,7 +115,7 @@ export class Socket {
   #close(): void {
     const ws = this.#ws;
     this.#ws = null; // its close event is then ours, not a loss
-    ws?.close(NORMAL_CLOSURE);
+    ws?.close(CLOSE_CODES.normal);
     this.#forgetSocket();
   }
 

@@ -1,5 +1,6 @@
 import type { ClientFrame } from "../client-frames.ts";
-import type { GroupSummary, Message, ServerFrame } from "../server-frames.ts";
+import type { ServerFrame } from "../server-frames.ts";
+import type { GroupSummary, Message } from "../server-shapes.ts";
 
 export const GROUP_ID = "7c1e4a52-1d2b-4c5e-9f00-0b9a8c7d6e5f";
 const USER_ID = "0b9a8c7d-6e5f-4a52-8d2b-7c1e4a521d2b";

@@ -2,7 +2,6 @@ import { timingSafeEqual } from "node:crypto";
 import { generateCodeVerifier, generateState } from "arctic";
 import type { AppContext } from "../../app-context.ts";
 import { AppError } from "../../app-error.ts";
-import { parseCookies, serializeCookie } from "../../auth/cookies.ts";
 import { nameFromEmail } from "../../auth/imported-name.ts";
 import { appPagePath } from "../../auth/next-path.ts";
 import {
@@ -13,6 +12,7 @@ import {
   oauthProvider,
 } from "../../auth/oauth.ts";
 import { signInWithOAuth } from "../../db/oauth-accounts.ts";
+import { parseCookies, serializeCookie } from "../cookies.ts";
 import type { Reply, Request, Router } from "../router.ts";
 import { sessionCookie } from "../session-cookie.ts";
 

@@ -41,12 +41,12 @@ export class UserDirectory {
     return this.#entries.size;
   }
 
-  /** Distinct people held in memory (users and their friends). */
   /** The users here who have this person as a friend, whether the person is here or not. */
   friendsHere(userId: string): readonly string[] {
     return this.#profiles.friendsHere(userId);
   }
 
+  /** Distinct people held in memory (users and their friends). */
   get profileCount(): number {
     return this.#profiles.size;
   }

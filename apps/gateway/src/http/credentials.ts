@@ -1,6 +1,5 @@
 import { parseCookies } from "./cookies.ts";
-
-export const SESSION_COOKIE = "clofri_session";
+import { SESSION_COOKIE } from "./session-cookie.ts";
 
 /** Where a client's session token is: a Bearer header or the session cookie (Bearer wins). */
 export function findToken(
