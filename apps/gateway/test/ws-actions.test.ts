@@ -75,10 +75,16 @@ describe("message actions over the WebSocket: unsend, edit, reactions, replies",
     // A retry of the send (same key): the first ack again, and no message.
     const retry = await b.request({ type: "send", group, text: "oops", key: first.key });
     assert.deepEqual([retry.type, retry.id, retry.ts], ["ack", first.id, first.ts]);
-    assert.equal(a.all("message").length, 2);
+    // A message the retry made would reach Alice before the one sent after it.
+    const later = await send(b, "later");
+    await a.next(isType("message", later.id));
+    assert.deepEqual(
+      a.all("message").map((m) => m.id),
+      [first.id, kept.id, later.id],
+    );
     assert.deepEqual(
       (await fresh()).map((m) => m.id),
-      [kept.id],
+      [kept.id, later.id],
       "a fresh join does not show it",
     );
     const again = await act(b, { type: "unsend", id: first.id });
