@@ -22,6 +22,7 @@ describe("loadConfig", () => {
     assert.equal(config.dataDir, "./.data");
     assert.equal(config.logLevel, "info");
     assert.equal(config.limits.messagesPerMinute, 30);
+    assert.equal(config.limits.maxSocketsPerUser, 10, "PROTOCOL: at most 10 sockets per person");
     assert.equal(config.timing.heartbeatMs, 15_000);
     assert.equal(config.timing.presenceGraceMs, 5_000);
     assert.equal(config.retention.maxMessages, 50);

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { DEFAULT_MAX_RESTARTS } from "@clofri/actors";
 import { ManualClock } from "@clofri/actors/testing";
 import { LIMITS } from "@clofri/protocol";
+import { RoomSupervisor } from "../src/chat/room-supervisor.ts";
 import { testEngines } from "../src/db/test-engines.ts";
 import type { TestGateway } from "./harness.ts";
-import { befriend, createGroup, LOUD, newPeople } from "./social-harness.ts";
+import { befriend, call, createGroup, LOUD, newPeople } from "./social-harness.ts";
 import { type Frame, joined, useTestGateway, WsClient } from "./ws-client.ts";
 
 const [engine] = testEngines();
@@ -75,10 +77,16 @@ describe("message actions over the WebSocket: unsend, edit, reactions, replies",
     // A retry of the send (same key): the first ack again, and no message.
     const retry = await b.request({ type: "send", group, text: "oops", key: first.key });
     assert.deepEqual([retry.type, retry.id, retry.ts], ["ack", first.id, first.ts]);
-    assert.equal(a.all("message").length, 2);
+    // A message the retry made would reach Alice before the one sent after it.
+    const later = await send(b, "later");
+    await a.next(isType("message", later.id));
+    assert.deepEqual(
+      a.all("message").map((m) => m.id),
+      [first.id, kept.id, later.id],
+    );
     assert.deepEqual(
       (await fresh()).map((m) => m.id),
-      [kept.id],
+      [kept.id, later.id],
       "a fresh join does not show it",
     );
     const again = await act(b, { type: "unsend", id: first.id });
@@ -255,6 +263,155 @@ describe("message actions over the WebSocket: unsend, edit, reactions, replies",
     const retry = await b.request({ type: "send", group, text: "one", key: one.key });
     assert.equal(retry.id, one.id);
     assert.equal((await fresh()).length, 2);
+  });
+
+  /** Every change to a message this socket has heard of. */
+  const changesHeard = (client: WsClient) =>
+    client.received.filter((f) =>
+      ["message_edited", "reaction", "message_removed"].includes(f.type),
+    );
+
+  /**
+   * The changes Alice and Bob have heard of once `barrier`, a message sent after the refused
+   * actions, has reached them both: the room would have published a change before it, and room
+   * events reach each socket in the order the room published them (across a cluster pair too).
+   */
+  async function changesSeen(a: WsClient, b: WsClient, barrier: string) {
+    const seen = [];
+    for (const client of [a, b]) {
+      await client.next(isType("message", barrier));
+      seen.push(changesHeard(client));
+    }
+    return seen;
+  }
+
+  test("a muted member's edit and react are refused with muted; nobody sees a change", async () => {
+    const { alice, bob, group, a, b, send, act, fresh } = await cast();
+    const mine = await send(b, "see you at 8");
+    const theirs = await send(a, "pizza tonight?");
+    const path = `/api/groups/${group}/members/${bob.id}`;
+    assert.equal((await call(t, alice, "PATCH", path, { muted: true })).status, 200);
+    await b.next((f) => f.type === "member_muted" && f.muted === true);
+    const edit = await act(b, { type: "edit", id: mine.id, text: "see you at 9" });
+    assert.deepEqual([edit.type, edit.code], ["error", "muted"], JSON.stringify(edit));
+    for (const id of [mine.id, theirs.id]) {
+      const react = await act(b, { type: "react", id, emoji: "👍", on: true });
+      assert.deepEqual([react.type, react.code], ["error", "muted"], JSON.stringify(react));
+    }
+    const after = await send(a, "anyone?");
+    assert.deepEqual(await changesSeen(a, b, after.id), [[], []]);
+    assert.deepEqual(
+      (await fresh()).map((m) => [m.id, m.text, m.editedAt, m.reactions]),
+      [
+        [mine.id, "see you at 8", undefined, {}],
+        [theirs.id, "pizza tonight?", undefined, {}],
+        [after.id, "anyone?", undefined, {}],
+      ],
+    );
+    // Unmuted, the same edit and reaction go through: it was the mute that refused them.
+    assert.equal((await call(t, alice, "PATCH", path, { muted: false })).status, 200);
+    await b.next((f) => f.type === "member_muted" && f.muted === false);
+    assert.equal((await act(b, { type: "edit", id: mine.id, text: "see you at 9" })).type, "ack");
+    assert.equal((await a.next(isType("message_edited", mine.id))).text, "see you at 9");
+    assert.equal(
+      (await act(b, { type: "react", id: theirs.id, emoji: "👍", on: true })).type,
+      "ack",
+    );
+    assert.equal((await a.next(isType("reaction", theirs.id))).userId, bob.id);
+  });
+
+  test("edit and react from a socket that has not joined the room answer not_joined; nobody sees a change", async () => {
+    const { bob, group, a, b, send, fresh } = await cast();
+    const mine = await send(b, "see you at 8");
+    // Bob's other tab: the same person, a member whose other socket is in the room, which runs.
+    const { client: tab } = await WsClient.open(t, bob.token);
+    clients.push(tab);
+    const frames = [
+      { type: "edit", id: mine.id, text: "see you at 9" },
+      { type: "react", id: mine.id, emoji: "👍", on: true },
+    ];
+    for (const frame of frames) {
+      const refused = await tab.request({ group, ...frame });
+      assert.deepEqual([refused.type, refused.code], ["error", "not_joined"], frame.type);
+      // A group with no room running here at all.
+      const elsewhere = await tab.request({ ...frame, group: crypto.randomUUID() });
+      assert.equal(elsewhere.code, "not_joined", frame.type);
+    }
+    const after = await send(b, "still here");
+    assert.deepEqual(await changesSeen(a, b, after.id), [[], []]);
+    assert.deepEqual(
+      (await fresh()).map((m) => [m.id, m.text, m.editedAt, m.reactions]),
+      [
+        [mine.id, "see you at 8", undefined, {}],
+        [after.id, "still here", undefined, {}],
+      ],
+    );
+  });
+
+  /**
+   * Fault: the group's room crashes past its restart budget (ROOM_MAX_RESTARTS is left at its
+   * default here) just as a call of this type reaches it, so the call waits in the mailbox of a
+   * room that is given up and is never handled. Set on the supervisor, whichever gateway of a
+   * cluster pair runs the room.
+   */
+  function givingUpOn(group: string, type: string): () => void {
+    type Call = (groupId: string, msg: { type: string }) => Promise<unknown>;
+    type Faulty = { call?: Call; crash(groupId: string): boolean };
+    const rooms = t.gateway.realtime.rooms as unknown as Faulty;
+    const real = RoomSupervisor.prototype.call as unknown as Call;
+    rooms.call = function (this: Faulty, groupId, msg) {
+      if (groupId === group && msg.type === type) {
+        for (let crash = 0; crash <= DEFAULT_MAX_RESTARTS; crash++) this.crash(groupId);
+      }
+      return real.call(this, groupId, msg);
+    };
+    return () => {
+      delete rooms.call;
+    };
+  }
+
+  test("unsend, edit and react that reach a room as it is given up answer room_unavailable; nobody sees a change", async () => {
+    const { group, a, b, send, act, fresh } = await cast();
+    const actions = [
+      (id: string) => ({ type: "unsend", id }),
+      (id: string) => ({ type: "edit", id, text: "edited" }),
+      (id: string) => ({ type: "react", id, emoji: "👍", on: true }),
+    ];
+    for (const action of actions) {
+      const mine = await send(b, "mine");
+      const frame = action(mine.id);
+      const { type } = frame;
+      const heal = givingUpOn(group, type);
+      let reply: Frame;
+      try {
+        reply = await act(b, frame);
+      } finally {
+        heal();
+      }
+      assert.deepEqual(
+        [reply.type, reply.code],
+        ["error", "room_unavailable"],
+        JSON.stringify(reply),
+      );
+      // The room let everyone go (PROTOCOL, "Unsolicited errors"): that error is the last the
+      // room sent each socket, so a change it made for the action would have come before it.
+      for (const client of [a, b]) {
+        const given = await client.next((f) => f.type === "error" && f.ref === undefined);
+        assert.deepEqual([given.code, given.group], ["room_unavailable", group]);
+        assert.deepEqual(changesHeard(client), [], type);
+      }
+      for (const client of [a, b]) {
+        assert.equal((await client.request({ type: "join", group })).type, "group_state");
+      }
+    }
+    // The room started again works: an action reaching it now is handled.
+    const last = await send(b, "last");
+    assert.equal((await act(b, { type: "edit", id: last.id, text: "last, edited" })).type, "ack");
+    await a.next(isType("message_edited", last.id));
+    assert.deepEqual(
+      (await fresh()).map((m) => m.text),
+      ["last, edited"],
+    );
   });
 
   test("a resume from after the changed messages gets them as updated and removed", async () => {

@@ -6,7 +6,7 @@ import { testEngines } from "../src/db/test-engines.ts";
 import { type FixtureUser, mintFixtures, TEST_ADMIN_TOKEN } from "./fixtures-client.ts";
 import type { TestGateway } from "./harness.ts";
 import { onlyOnOneGateway } from "./pair-harness.ts";
-import { RELAXED } from "./social-harness.ts";
+import { newPerson, RELAXED } from "./social-harness.ts";
 import { closeAll, eventually, UpgradeRefused, useTestGateway, WsClient } from "./ws-client.ts";
 
 const UPGRADES = 20;
@@ -97,6 +97,34 @@ for (const engine of testEngines()) {
     });
   });
 }
+
+const SEQUENTIAL = onlyOnOneGateway(
+  "each gateway counts the other's sockets a NATS hop late, so the eleventh may pass on a gateway that has not yet counted the tenth (cluster-people.test.ts tests the cap across gateways)",
+);
+
+describe("the socket cap left at its default", { skip: SEQUENTIAL }, () => {
+  let t: TestGateway;
+  const [engine] = testEngines();
+  // RELAXED leaves MAX_SOCKETS_PER_USER unset: the gateway's own default applies.
+  useTestGateway({ engine, env: RELAXED }, (started) => {
+    t = started;
+  });
+
+  test("ten sockets for one person, and the eleventh is closed with 4029 before any hello", async () => {
+    const person = await newPerson(t);
+    const clients: WsClient[] = [];
+    try {
+      for (let i = 0; i < 10; i++) clients.push((await WsClient.open(t, person.token)).client);
+      assert.equal(await WsClient.refusal(t, person.token), CLOSE_CODES.tooManySockets);
+      for (const client of clients) {
+        assert.equal((await client.request({ type: "heartbeat" })).type, "heartbeat_ack");
+      }
+      assert.equal(t.gateway.realtime.connectionsOf(person.id), 10);
+    } finally {
+      await closeAll(clients);
+    }
+  });
+});
 
 /**
  * Opens `UPGRADES` sockets of one session at once and ends the session as soon as four have

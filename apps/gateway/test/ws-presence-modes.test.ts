@@ -80,14 +80,25 @@ for (const engine of testEngines()) {
     });
 
     test("idle and active follow every tab of the person", async () => {
-      const { alice, bob } = await chatCast(t);
+      const { alice, bob, carol } = await chatCast(t);
       const { client: aliceWs } = await open(alice);
       const { client: bobWs } = await open(bob);
       const { client: bobTab } = await open(bob);
+      // Opened two after bobWs: on a cluster pair, on the same gateway as bobWs (each new socket
+      // goes to the next gateway), so what Carol causes there reaches Alice after what bobWs did.
+      const { client: carolWs } = await open(carol);
       await aliceWs.next(about("friend_online", bob.id));
+      await aliceWs.next(about("friend_online", carol.id));
       await bobWs.request({ type: "heartbeat", idle: true });
       await bobTab.request({ type: "heartbeat" });
-      assert.deepEqual(aliceWs.all("friend_status"), [], "one tab is still active");
+      // Carol's only tab going idle: a friend_status Bob's idle tab caused would come before it.
+      await carolWs.request({ type: "heartbeat", idle: true });
+      assert.equal((await aliceWs.next(about("friend_status", carol.id))).status, "idle");
+      assert.deepEqual(
+        aliceWs.all("friend_status").filter((frame) => frame.userId === bob.id),
+        [],
+        "one tab is still active",
+      );
       await bobTab.request({ type: "heartbeat", idle: true });
       assert.equal((await aliceWs.next(about("friend_status", bob.id))).status, "idle");
       assert.equal((await friendOf(alice, bob.id))?.status, "idle");
