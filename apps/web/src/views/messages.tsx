@@ -6,7 +6,7 @@ import { deliveryOf, seenBy } from "../state/awareness.ts";
 import { discardSend } from "../state/sends.ts";
 import { app, now, update } from "../state/store.ts";
 import { type TimelineItem, timeline } from "../state/timeline.ts";
-import { ageLimit, timeUntil } from "../state/wording.ts";
+import { ageLimit, seenByLine, timeUntil } from "../state/wording.ts";
 import { LinkedText } from "../ui/linked-text.tsx";
 import { Sentence } from "../ui/sentence.tsx";
 import { MessageActions, Quote, Reactions } from "./message-extras.tsx";
@@ -179,11 +179,13 @@ function SeenLine({ message, group }: { message: Message; group: string }) {
   const names = seen.map((userId) => nameOf(state, group, userId) || "Someone");
   return (
     <li class="seen-line" aria-live="off">
-      {seen.length === 0
-        ? DELIVERY_WORDS[delivery]
-        : everyone
-          ? "Seen by everyone"
-          : `Seen by ${names.sort((a, b) => a.localeCompare(b)).join(", ")}`}
+      {seen.length === 0 ? (
+        DELIVERY_WORDS[delivery]
+      ) : everyone ? (
+        "Seen by everyone"
+      ) : (
+        <Sentence phrase={seenByLine(names)} />
+      )}
     </li>
   );
 }
