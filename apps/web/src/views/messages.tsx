@@ -32,6 +32,17 @@ export function Messages({ id }: { id: string }) {
     const el = list.current;
     if (el && stuckToBottom.current) el.scrollTop = el.scrollHeight;
   });
+  // The list grows or shrinks with no new line too (a phone turned, its keyboard opened, a banner
+  // above it): read to the bottom, it stays there.
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => {
+      if (stuckToBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
   const onScroll = () => {
     const el = list.current;
     if (el) {
