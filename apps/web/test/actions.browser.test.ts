@@ -1,6 +1,7 @@
 // Message actions in Chromium: Sam edits and unsends, and Alex sees it live; a reaction toggled by
 // both; a reply whose quote scrolls to its original, and one whose original was unsent; an http
-// URL as a link and a javascript: URL left as text. Screenshots of the group view in docs/.
+// URL as a link and a javascript: URL left as text. Screenshots of the group view in docs/, with
+// a reaction, an edited message and both kinds of reply in view.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Page } from "playwright-core";
@@ -44,6 +45,28 @@ describe("message actions in Chromium", { skip: browserSkipReason() }, () => {
   test("edit and unsend live, a reaction by both, replies and their quotes, links", async () => {
     const { alex, sam } = await inCouch(web);
 
+    // Alex replies to a message Sam then unsends: the quote says it has faded.
+    await say(sam.page, "oops, wrong chat");
+    await message(alex.page, "oops, wrong chat").waitFor();
+    await act(alex.page, "oops, wrong chat", "Reply");
+    await say(alex.page, "what was that?");
+    await act(sam.page, "oops, wrong chat", "Unsend");
+    await message(alex.page, "oops, wrong chat").waitFor({ state: "detached" });
+    await message(alex.page, "what was that?")
+      .getByText("The message this replies to has faded.")
+      .waitFor();
+
+    // Links: http(s) only, opening elsewhere without the opener; javascript: stays text.
+    await say(alex.page, "menu at https://example.com/menu?x=1. or javascript:alert(1)");
+    const line = message(sam.page, "menu at");
+    await line.waitFor();
+    const link = line.getByRole("link");
+    assert.equal(await link.count(), 1);
+    assert.equal(await link.getAttribute("href"), "https://example.com/menu?x=1");
+    assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
+    assert.equal(await link.getAttribute("target"), "_blank");
+    assert.match((await line.locator(".text").textContent()) ?? "", /javascript:alert\(1\)$/);
+
     // Sam edits a message: Alex sees the new text, marked edited.
     await say(sam.page, "pizza at 8?");
     await message(alex.page, "pizza at 8?").waitFor();
@@ -80,34 +103,29 @@ describe("message actions in Chromium", { skip: browserSkipReason() }, () => {
     assert.equal(await samReaction.getAttribute("title"), "You");
     await alexReaction.filter({ hasText: "👍 1" }).waitFor(); // else the click takes it off again
     await alexReaction.click(); // and on again, for the pictures
+    await alexReaction.filter({ hasText: "👍 2" }).waitFor();
 
-    // Alex replies to a message Sam then unsends: the quote says it has faded.
-    await say(sam.page, "oops, wrong chat");
-    await message(alex.page, "oops, wrong chat").waitFor();
-    await act(alex.page, "oops, wrong chat", "Reply");
-    await say(alex.page, "what was that?");
-    await act(sam.page, "oops, wrong chat", "Unsend");
-    await message(alex.page, "oops, wrong chat").waitFor({ state: "detached" });
-    await message(alex.page, "what was that?")
-      .getByText("The message this replies to has faded.")
-      .waitFor();
-
-    // Links: http(s) only, opening elsewhere without the opener; javascript: stays text.
-    await say(alex.page, "menu at https://example.com/menu?x=1. or javascript:alert(1)");
-    const line = message(sam.page, "menu at");
-    await line.waitFor();
-    const link = line.getByRole("link");
-    assert.equal(await link.count(), 1);
-    assert.equal(await link.getAttribute("href"), "https://example.com/menu?x=1");
-    assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
-    assert.equal(await link.getAttribute("target"), "_blank");
-    assert.match((await line.locator(".text").textContent()) ?? "", /javascript:alert\(1\)$/);
-
-    // A reply to the edited message, after enough talk to scroll it away: its quote goes back.
-    for (let i = 1; i <= 16; i++) await say(sam.page, `line ${i}`);
+    // Sam replies to the edited message: the quote shows it as it reads now.
     await act(sam.page, "pizza at 9?", "Reply");
     await say(sam.page, "count me in");
-    const quote = message(alex.page, "count me in").getByRole("button", { name: /Go to/ });
+    const liveQuote = message(alex.page, "count me in").getByRole("button", { name: /Go to/ });
+    await liveQuote.waitFor();
+    assert.match((await liveQuote.textContent()) ?? "", /sam pizza at 9\?/);
+
+    // The pictures: a reply whose original has faded and a link (out of view on a phone), then an
+    // edited message with a reaction and a reply quoting it.
+    // No action bar in the pictures: none hovered, and none shown for the focus Alex's last click
+    // left on the reaction.
+    await alex.page.mouse.move(0, 0);
+    await alex.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await docsShots(alex, "actions-group", ["light", "dark"]);
+
+    // Another reply to the edited message, after enough talk to scroll it away: its quote goes
+    // back to it.
+    for (let i = 1; i <= 16; i++) await say(sam.page, `line ${i}`);
+    await act(sam.page, "pizza at 9?", "Reply");
+    await say(sam.page, "so, 9 it is");
+    const quote = message(alex.page, "so, 9 it is").getByRole("button", { name: /Go to/ });
     await quote.waitFor();
     assert.match((await quote.textContent()) ?? "", /sam pizza at 9\?/);
     assert.equal(await isInView(edited), false, "the original is scrolled away");
@@ -123,8 +141,6 @@ describe("message actions in Chromium", { skip: browserSkipReason() }, () => {
     );
     assert.equal(await isInView(edited), true);
 
-    await alex.page.mouse.move(0, 0); // no hover bar in the pictures
-    await docsShots(alex, "actions-group", ["light", "dark"]);
     alex.expectNoProblems();
     sam.expectNoProblems();
   });

@@ -1,6 +1,7 @@
 // Awareness in Chromium: a member who has not opened a group sees its unread count and preview
-// rise live and after a reload; a mention shows the @ marker and notifies a hidden tab; opening
-// the group shows the divider and clears the count; the sender sees "Seen by"; the title follows.
+// rise live and after a reload; a mention shows the @ marker and notifies a hidden tab, unless
+// its person is busy; opening the group shows the divider and clears the count; the sender sees
+// "Seen by"; the title follows.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
@@ -39,7 +40,7 @@ async function hide(user: BrowserUser): Promise<void> {
 describe("awareness in Chromium", { skip: browserSkipReason() }, () => {
   const web = useBrowserHarness();
 
-  test("unread, preview, mention, notification, divider, Seen by and the title", async () => {
+  test("unread, preview, mention, notification (none while busy), divider, Seen by, the title", async () => {
     const { alex, sam, group } = await couch(web, "aw");
     await recordNotifications(alex);
     await alex.context.grantPermissions(["notifications"], { origin: web.origin });
@@ -87,12 +88,15 @@ describe("awareness in Chromium", { skip: browserSkipReason() }, () => {
     await row.locator(".unread-count").filter({ hasText: "2" }).waitFor();
     await settled(alex.page, (prefix) => document.title.startsWith(prefix), "(2) ");
     assert.match(await alex.page.title(), /^\(2\) /);
-    const notes = await alex.page.evaluate(
-      () =>
-        (window as unknown as { __notifications: { title: string; body: string }[] })
-          .__notifications,
-    );
-    assert.deepEqual(notes, [{ title: "Couch: you were mentioned", body: "sam: look @alex" }]);
+    const notifications = () =>
+      alex.page.evaluate(
+        () =>
+          (window as unknown as { __notifications: { title: string; body: string }[] })
+            .__notifications,
+      );
+    assert.deepEqual(await notifications(), [
+      { title: "Couch: you were mentioned", body: "sam: look @alex" },
+    ]);
     await sam.page.locator("mark.mention").filter({ hasText: "@alex" }).waitFor();
     await docsShots(alex, "awareness-home");
 
@@ -121,6 +125,39 @@ describe("awareness in Chromium", { skip: browserSkipReason() }, () => {
     await back.click();
     await row.waitFor(); // the row itself first, so that no count means none is shown
     assert.equal(await row.locator(".unread-count").count(), 0);
+
+    // Busy silences notifications: with the tab in the background again, a mention raises none
+    // while Alex is busy, and the same mention raises one once Alex is back to Around. Each switch
+    // is saved before Sam speaks; a count shown means its frame has been through the notifier.
+    // (The reload emptied the record.)
+    await hide(alex);
+    const switchTo = async (mode: string) => {
+      const saved = alex.page.waitForResponse(
+        (response) =>
+          response.request().method() === "PATCH" && new URL(response.url()).pathname === "/api/me",
+      );
+      await alex.page.locator("#mode-quick").selectOption(mode);
+      assert.equal((await saved).status(), 200);
+    };
+    await switchTo("busy");
+    await composer.fill("still up, @alex?");
+    await composer.press("Enter");
+    await row.locator(".unread-count").filter({ hasText: "1" }).waitFor();
+    assert.deepEqual(await notifications(), [], "no notification while busy");
+    await switchTo("auto");
+    await composer.fill("still up, @alex?");
+    await composer.press("Enter");
+    await row.locator(".unread-count").filter({ hasText: "2" }).waitFor();
+    await settled(
+      alex.page,
+      (count) =>
+        (window as unknown as { __notifications: unknown[] }).__notifications.length ===
+        Number(count),
+      "1",
+    );
+    assert.deepEqual(await notifications(), [
+      { title: "Couch: you were mentioned", body: "sam: still up, @alex?" },
+    ]);
 
     // A friend around now: one click opens our direct chat.
     await alex.page.getByRole("button", { name: "Chat with sam" }).click();

@@ -70,35 +70,54 @@ async function assertReadsInOrder(line: Locator, after: string): Promise<void> {
   assert.ok(isolated, `the name sits in an isolated element in "${await line.textContent()}"`);
 }
 
+/** `other` asks `user` by code and `user` accepts; returns `other`'s id. */
+async function befriend(
+  web: BrowserHarness,
+  user: BrowserUser,
+  other: BrowserUser,
+): Promise<string> {
+  const { body: code } = await apiAs<{ code: string }>(web, user, "GET", "/api/friends/code");
+  const asked = await apiAs<{ request: { id: string } }>(
+    web,
+    other,
+    "POST",
+    "/api/friends/requests",
+    {
+      code: code.code,
+    },
+  );
+  assert.equal(asked.status, 201);
+  await apiAs(web, user, "POST", `/api/friends/requests/${asked.body.request.id}/accept`);
+  return (await apiAs<{ user: { id: string } }>(web, other, "GET", "/api/me")).body.user.id;
+}
+
 describe("names written right to left, in Chromium", { skip: browserSkipReason() }, () => {
   const web = useBrowserHarness();
 
   test("a spoofing name is isolated in every sentence, and the server refuses new ones", async () => {
     const alex = await web.openUser("bidi-alex");
     const sam = await web.openUser("bidi-sam");
+    // Zed sorts after "evil" in "Seen by", and Lou, who never looks, keeps it from "everyone".
+    const zed = await web.openUser("bidi-zed");
+    const lou = await web.openUser("bidi-lou");
     await web.signInToApp(alex, "bidi-alex@example.com");
     await web.signInToApp(sam, "bidi-sam@example.com");
+    await web.signInToApp(zed, "zed@example.com");
+    await web.signIn(lou, "lou@example.com");
     await web.database.db
       .updateTable("users")
       .set({ display_name: SPOOF })
       .where("email", "=", "bidi-sam@example.com")
       .execute();
 
-    const { body: code } = await apiAs<{ code: string }>(web, alex, "GET", "/api/friends/code");
-    const asked = await apiAs<{ request: { id: string } }>(
-      web,
-      sam,
-      "POST",
-      "/api/friends/requests",
-      {
-        code: code.code,
-      },
-    );
-    assert.equal(asked.status, 201);
-    await apiAs(web, alex, "POST", `/api/friends/requests/${asked.body.request.id}/accept`);
+    const memberIds = [
+      await befriend(web, alex, sam),
+      await befriend(web, alex, zed),
+      await befriend(web, alex, lou),
+    ];
     const { body } = await apiAs<{ group: { id: string } }>(web, alex, "POST", "/api/groups", {
       name: "Couch",
-      memberIds: [(await apiAs<{ user: { id: string } }>(web, sam, "GET", "/api/me")).body.user.id],
+      memberIds,
     });
     const groupPath = `/g/${body.group.id}`;
 
@@ -110,6 +129,15 @@ describe("names written right to left, in Chromium", { skip: browserSkipReason()
     await sam.page.getByRole("textbox", { name: "Message", exact: true }).pressSequentially("hi");
     await assertReadsInOrder(alex.page.locator(".typing"), " is typing");
     await alex.screenshot("bidi-typing-line");
+
+    // Sam and Zed see Alex's message, Lou does not: "Seen by <evil>, zed", the name isolated.
+    await zed.page.goto(web.url(groupPath));
+    await zed.page.getByRole("heading", { name: "Couch" }).waitFor();
+    const composer = alex.page.getByRole("textbox", { name: "Message", exact: true });
+    await composer.fill("who's in?");
+    await composer.press("Enter");
+    await assertReadsInOrder(alex.page.locator(".seen-line").filter({ hasText: "evil" }), "zed");
+    await alex.screenshot("bidi-seen-line");
 
     await alex.page
       .getByRole("navigation", { name: "Main" })
@@ -142,5 +170,6 @@ describe("names written right to left, in Chromium", { skip: browserSkipReason()
 
     alex.expectNoProblems();
     sam.expectNoProblems();
+    zed.expectNoProblems();
   });
 });

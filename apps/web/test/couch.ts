@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { BrowserHarness, BrowserUser } from "./browser-harness.ts";
+import type { Page } from "playwright-core";
+import { type BrowserHarness, type BrowserUser, settled } from "./browser-harness.ts";
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), "../../../docs/screenshots");
 const SIZES = [
@@ -39,8 +40,39 @@ export async function couch(web: BrowserHarness, prefix: string) {
 }
 
 /**
+ * In a group view, the composer is wholly on screen and the conversation shows its newest line,
+ * whatever the header's height. Both follow a resize a frame later: waited for, then checked.
+ */
+async function composerInView(page: Page, size: string): Promise<void> {
+  if ((await page.locator("form.composer").count()) === 0) return;
+  await settled(
+    page,
+    () => {
+      const form = document.querySelector("form.composer")?.getBoundingClientRect();
+      const list = document.querySelector("ol.messages");
+      const atBottom = !list || list.scrollHeight - list.scrollTop - list.clientHeight < 2;
+      return form !== undefined && form.bottom <= window.innerHeight && atBottom;
+    },
+    "",
+  );
+  const found = await page.evaluate(() => {
+    const form = document.querySelector("form.composer")?.getBoundingClientRect();
+    const list = document.querySelector("ol.messages");
+    return {
+      composerBottom: form ? Math.round(form.bottom) : Number.NaN,
+      viewportHeight: window.innerHeight,
+      belowNewest: list ? Math.round(list.scrollHeight - list.scrollTop - list.clientHeight) : 0,
+    };
+  });
+  assert.ok(
+    found.composerBottom <= found.viewportHeight && found.belowNewest < 2,
+    `${size}: the composer and the newest line are in view (${JSON.stringify(found)})`,
+  );
+}
+
+/**
  * The page at both sizes into docs/screenshots/<name>-<width>x<height>[-<scheme>].png: in the
- * page's own scheme, or once per scheme given.
+ * page's own scheme, or once per scheme given. A group view is checked first (composerInView).
  */
 export async function docsShots(
   user: BrowserUser,
@@ -51,6 +83,7 @@ export async function docsShots(
   for (const size of SIZES) {
     await user.page.setViewportSize(size);
     const base = `${name}-${size.width}x${size.height}`;
+    await composerInView(user.page, base);
     if (schemes.length === 0) await user.page.screenshot({ path: join(SHOTS, `${base}.png`) });
     for (const scheme of schemes) {
       await user.page.emulateMedia({ colorScheme: scheme });

@@ -1,5 +1,5 @@
 // The Friends badge counts the pending requests the server has for me, like home and the
-// friends page: after a reload too, and a request cancelled by its sender leaves it.
+// friends page: after a reload too, and a request cancelled by its sender leaves it live.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
@@ -43,20 +43,42 @@ describe("the friends badge", { skip: browserSkipReason() }, () => {
     await askFriend(web, cat, code);
     await badge.filter({ hasText: "2 new requests" }).waitFor();
 
+    // The reload loads the lists once the socket is open: that load done, nothing asks again
+    // unless the page moves, comes back into view or reconnects.
+    const loaded = page.waitForResponse(
+      (response) =>
+        response.request().method() === "GET" &&
+        new URL(response.url()).pathname === "/api/friends/requests",
+    );
     await page.reload();
     await page.getByRole("heading", { name: "Your groups" }).waitFor();
+    await loaded;
     await badge.filter({ hasText: "2 new requests" }).waitFor();
     assert.equal(await homeRequests.count(), 2, "home lists what the badge counts");
 
+    // Ann cancels hers: the badge and home follow live, from friend_request_removed alone (no
+    // navigation, no reload, no new load of the lists).
+    const loads: string[] = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname.startsWith("/api/friends/requests")) {
+        loads.push(`${request.method()} ${request.url()}`);
+      }
+    });
+    await page.evaluate("window.__sameDocument = true");
     const cancelled = await ann.context.request.delete(
       web.url(`/api/friends/requests/${fromAnn}`),
       { headers: { origin: web.origin } },
     );
     assert.equal(cancelled.status(), 204);
-    await nav.getByRole("link", { name: /Friends/ }).click();
-    // The badge first: until the cancellation is in, the page lists both requests, and a wait for
-    // one line would fail as ambiguous instead of waiting.
     await badge.filter({ hasText: "1 new request" }).waitFor();
+    await homeRequests.nth(1).waitFor({ state: "detached" });
+    assert.equal(await homeRequests.count(), 1, "home lists what the badge counts");
+    assert.equal(await page.evaluate("window.__sameDocument"), true, "the page was not reloaded");
+    assert.equal(new URL(page.url()).pathname, "/");
+    assert.deepEqual(loads, [], "the lists were not loaded again");
+
+    await nav.getByRole("link", { name: /Friends/ }).click();
+    await page.getByRole("heading", { name: "Friends", exact: true }).waitFor();
     await page.getByText("wants to be friends").waitFor();
     assert.equal(await page.getByText("wants to be friends").count(), 1);
 

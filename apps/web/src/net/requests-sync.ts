@@ -1,7 +1,9 @@
-// Keeps the pending friend requests in step with the server. Nothing tells this tab when a
-// request to me is cancelled, or answered in another tab (PROTOCOL has no frame for either), so
-// the list is loaded again at every (re)connection, every navigation and whenever the tab comes
-// back into view.
+// Keeps the pending friend requests in step with the server. Live frames keep the lists current
+// while the socket is open (`friend_request` adds one; `friend_request_removed` takes one off when
+// its sender cancels it, or when I ignore it in another tab; `friend_added` when one is accepted:
+// state/friend-frames.ts). What happened while it was not open is only in the server's lists, so
+// they are loaded again at every (re)connection, every navigation and whenever the tab comes back
+// into view.
 import { computed, effect } from "@preact/signals";
 import { ApiError, api } from "../api.ts";
 import { location } from "../router.ts";
@@ -14,10 +16,14 @@ export class RequestsSync {
   #listening = false;
   readonly #isOpen = computed(() => connection.value.phase === "open");
 
-  /** Loads the lists; the newest load wins, and one that a live change crossed is redone. */
+  /**
+   * Loads the lists; the newest load wins, and one that a live change crossed is redone. It reads
+   * the state with `peek()`: called from the effect in `listen`, a `.value` read would subscribe
+   * that effect to every change of the state, and each load's answer would start the next load.
+   */
   async refresh(): Promise<void> {
     const attempt = ++this.#latest;
-    const revision = app.value.requestsRevision;
+    const revision = app.peek().requestsRevision;
     let answer: RequestsAnswer;
     try {
       answer = await api<RequestsAnswer>("GET", "/api/friends/requests");
@@ -27,7 +33,7 @@ export class RequestsSync {
       throw error;
     }
     if (attempt !== this.#latest) return;
-    if (app.value.requestsRevision !== revision) return this.refresh();
+    if (app.peek().requestsRevision !== revision) return this.refresh();
     update((state) => requestsLoaded(state, answer));
   }
 

@@ -7,6 +7,7 @@ import {
   peopleList,
   phraseText,
   presentLine,
+  seenByLine,
   timeUntil,
   typingLine,
 } from "./wording.ts";
@@ -37,6 +38,13 @@ test("names stand apart from the words around them, for the views to isolate", (
   assert.equal(phraseText(presentLine(["Sam"])), "Sam is here");
   assert.equal(phraseText(presentLine(["You"])), "You are here");
   assert.equal(phraseText(presentLine([])), "Nobody's here");
+  assert.deepEqual(seenByLine(["Sam", "\u202eevil"]), [
+    "Seen by ",
+    { name: "\u202eevil" },
+    ", ",
+    { name: "Sam" },
+  ]);
+  assert.equal(phraseText(seenByLine(["Sam", "Kim", "Alex"])), "Seen by Alex, Kim, Sam");
 });
 
 test("last seen is fuzzy, not a timestamp", () => {

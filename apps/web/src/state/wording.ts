@@ -71,6 +71,15 @@ export function peopleList(names: readonly string[]): Phrase {
   return [named(first), ", ", named(second), ` and ${names.length - 2} others`];
 }
 
+/** "Seen by Alex, Kim, Sam": every name, in alphabetical order, each for the views to isolate. */
+export function seenByLine(names: readonly string[]): Phrase {
+  const sorted = [...names].sort((a, b) => a.localeCompare(b));
+  return [
+    "Seen by ",
+    ...sorted.flatMap((name, index) => (index === 0 ? [named(name)] : [", ", named(name)])),
+  ];
+}
+
 /** "Nobody's here", "Sam is here", "You and Sam are here". */
 export function presentLine(names: readonly string[]): Phrase {
   if (names.length === 0) return ["Nobody's here"];

@@ -1,4 +1,5 @@
 import type { Message } from "@clofri/protocol";
+import type { RefObject } from "preact";
 import { useLayoutEffect, useRef } from "preact/hooks";
 import { client } from "../session.ts";
 import { type AppState, currentNameOf, type PendingSend, roomOf } from "../state/app-state.ts";
@@ -6,7 +7,7 @@ import { deliveryOf, seenBy } from "../state/awareness.ts";
 import { discardSend } from "../state/sends.ts";
 import { app, now, update } from "../state/store.ts";
 import { type TimelineItem, timeline } from "../state/timeline.ts";
-import { ageLimit, timeUntil } from "../state/wording.ts";
+import { ageLimit, seenByLine, timeUntil } from "../state/wording.ts";
 import { LinkedText } from "../ui/linked-text.tsx";
 import { Sentence } from "../ui/sentence.tsx";
 import { MessageActions, Quote, Reactions } from "./message-extras.tsx";
@@ -23,21 +24,11 @@ export function Messages({ id }: { id: string }) {
   const room = roomOf(state, id);
   const items = timeline(room, now.value, state.clockOffsetMs);
   const list = useRef<HTMLOListElement>(null);
-  const stuckToBottom = useRef(true);
+  const onScroll = useStuckToBottom(list);
   const me = state.me?.id ?? "";
   const dividerSeq = room.dividerSeq ?? Number.POSITIVE_INFINITY;
   const firstNew = room.messages.find((m) => m.seq > dividerSeq && m.userId !== me)?.id;
   const lastMine = [...room.messages].reverse().find((m) => m.userId === me)?.id;
-  useLayoutEffect(() => {
-    const el = list.current;
-    if (el && stuckToBottom.current) el.scrollTop = el.scrollHeight;
-  });
-  const onScroll = () => {
-    const el = list.current;
-    if (el) {
-      stuckToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STUCK_TO_BOTTOM_PX;
-    }
-  };
   return (
     <ol
       class="messages"
@@ -69,6 +60,34 @@ export function Messages({ id }: { id: string }) {
       })}
     </ol>
   );
+}
+
+/**
+ * A list read to its newest line stays there: after each render, and when it grows or shrinks
+ * with no new line (a phone turned, its keyboard opened, a banner above it). Returns the list's
+ * scroll handler, which notes whether the person has scrolled up.
+ */
+function useStuckToBottom(list: RefObject<HTMLOListElement | null>): () => void {
+  const stuckToBottom = useRef(true);
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el && stuckToBottom.current) el.scrollTop = el.scrollHeight;
+  });
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => {
+      if (stuckToBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [list]);
+  return () => {
+    const el = list.current;
+    if (el) {
+      stuckToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STUCK_TO_BOTTOM_PX;
+    }
+  };
 }
 
 function itemKey(item: TimelineItem): string {
@@ -179,11 +198,13 @@ function SeenLine({ message, group }: { message: Message; group: string }) {
   const names = seen.map((userId) => nameOf(state, group, userId) || "Someone");
   return (
     <li class="seen-line" aria-live="off">
-      {seen.length === 0
-        ? DELIVERY_WORDS[delivery]
-        : everyone
-          ? "Seen by everyone"
-          : `Seen by ${names.sort((a, b) => a.localeCompare(b)).join(", ")}`}
+      {seen.length === 0 ? (
+        DELIVERY_WORDS[delivery]
+      ) : everyone ? (
+        "Seen by everyone"
+      ) : (
+        <Sentence phrase={seenByLine(names)} />
+      )}
     </li>
   );
 }
