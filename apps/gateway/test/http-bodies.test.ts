@@ -10,8 +10,12 @@ import { parseExposition, sampleValue } from "./prometheus-text.ts";
 const [engine] = testEngines();
 const UPLOADS = 4;
 const BODY = JSON.stringify({ email: "someone@example.com" });
-/** Shutdown waits up to 80% of SHUTDOWN_TIMEOUT_MS (10 s) for requests in flight. */
-const PROMPT_SHUTDOWN_MS = 2_000;
+/**
+ * Shutdown waits up to 80% of SHUTDOWN_TIMEOUT_MS for requests in flight: a minute here, so that
+ * a leaked request shows as 48 s while a prompt shutdown keeps a wide margin on a loaded machine.
+ */
+const SHUTDOWN_TIMEOUT_MS = 60_000;
+const PROMPT_SHUTDOWN_MS = 10_000;
 
 /** A raw connection that sends a sign-in request's headers and only the start of its body. */
 interface Upload {
@@ -72,7 +76,11 @@ describe(`request bodies that never arrive [${engine?.name}]`, () => {
   beforeEach(async () => {
     if (!engine) throw new Error("expected a test engine");
     clock = new ManualClock(1_000_000);
-    t = await startTestGateway(engine, {}, { clock });
+    t = await startTestGateway(
+      engine,
+      { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
+      { clock },
+    );
   });
   afterEach(() => t.close());
 
