@@ -104,6 +104,12 @@ describe("a cluster losing a part", { skip }, () => {
     );
     assert.ok(performance.now() - killedAt < RECOVERY_MS);
     assert.deepEqual(fresh.messages, [], "the buffer died with its owner");
+    // Carol's gateway finds the new room on its own: her message comes as a frame once she is in.
+    await carol.client.next(
+      (f) => f.type === "group_state" && f.epoch === fresh.epoch,
+      RECOVERY_MS,
+      "Carol in the room's new epoch",
+    );
     const after = await say(bob.client, group, "after");
     assert.equal(after.type, "ack", JSON.stringify(after));
     await carol.client.next((f) => f.type === "message" && f.text === "after", RECOVERY_MS);
