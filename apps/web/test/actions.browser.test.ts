@@ -39,11 +39,6 @@ const message = (page: Page, text: string) =>
 async function act(page: Page, text: string, action: string): Promise<void> {
   const item = message(page, text);
   await item.hover();
-  // Hovering scrolled the message into view: let the list's scroll handler see it (next frame)
-  // before the click, as a person's eyes would.
-  await page.evaluate(
-    () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
-  );
   await item.getByRole("button", { name: action, exact: true }).click();
 }
 

@@ -24,8 +24,7 @@ export function Messages({ id }: { id: string }) {
   const room = roomOf(state, id);
   const items = timeline(room, now.value, state.clockOffsetMs);
   const list = useRef<HTMLOListElement>(null);
-  const newest = items.at(-1);
-  const onScroll = useStuckToBottom(list, newest && itemKey(newest));
+  const onScroll = useStuckToBottom(list);
   const me = state.me?.id ?? "";
   const dividerSeq = room.dividerSeq ?? Number.POSITIVE_INFINITY;
   const firstNew = room.messages.find((m) => m.seq > dividerSeq && m.userId !== me)?.id;
@@ -64,24 +63,15 @@ export function Messages({ id }: { id: string }) {
 }
 
 /**
- * A list read to its newest line stays there: after a render that changed its height or its
- * newest line, and when its box grows or shrinks (a phone turned, its keyboard opened). Returns
- * the list's scroll handler, which notes whether the person has scrolled up. Any other render
- * leaves the scroll alone: a scroll made in that frame (a quote's "go to", the wheel) has not
- * reached the handler yet, and must not be undone.
+ * A list read to its newest line stays there: after each render, and when it grows or shrinks
+ * with no new line (a phone turned, its keyboard opened, a banner above it). Returns the list's
+ * scroll handler, which notes whether the person has scrolled up.
  */
-function useStuckToBottom(
-  list: RefObject<HTMLOListElement | null>,
-  newestKey: string | undefined,
-): () => void {
+function useStuckToBottom(list: RefObject<HTMLOListElement | null>): () => void {
   const stuckToBottom = useRef(true);
-  const seen = useRef("");
   useLayoutEffect(() => {
     const el = list.current;
-    const shape = `${el?.scrollHeight} ${newestKey}`;
-    if (!el || shape === seen.current) return;
-    seen.current = shape;
-    if (stuckToBottom.current) el.scrollTop = el.scrollHeight;
+    if (el && stuckToBottom.current) el.scrollTop = el.scrollHeight;
   });
   useLayoutEffect(() => {
     const el = list.current;
