@@ -7,13 +7,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
 import { PGLITE_START_PARAMS } from "../apps/gateway/src/db/pglite-cluster.ts";
+import { createDatabase, DEFAULT_POSTGRES_URL, freePort } from "./bench-gateway.ts";
 import { collectGarbage } from "./bench-inspector.ts";
 import {
   type BareSample,
@@ -33,7 +32,6 @@ const CONNECT_CONCURRENCY = 50;
 const SETTLE_MS = 30_000;
 const HEALTH_POLL_MS = 10;
 const START_TIMEOUT_MS = 60_000;
-const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
 
 type Engine = "pglite" | "postgres";
 
@@ -159,23 +157,18 @@ async function benchPglite(): Promise<Row[]> {
 }
 
 async function benchPostgres(serverUrl: string): Promise<Row[]> {
-  const name = `clofri_footprint_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
+  let database: Awaited<ReturnType<typeof createDatabase>>;
   try {
-    await admin.connect();
+    database = await createDatabase(serverUrl);
   } catch (error) {
     console.log(`postgres: skipped, ${serverUrl} does not answer (${(error as Error).message})`);
     return [];
   }
   const dataDir = await mkdtemp(join(tmpdir(), "clofri-footprint-"));
   try {
-    await admin.query(`create database ${name}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    return await benchEngine("postgres", { DATABASE_URL: url.href, DATA_DIR: dataDir });
+    return await benchEngine("postgres", { DATABASE_URL: database.url, DATA_DIR: dataDir });
   } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await database.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
@@ -253,18 +246,6 @@ async function main(): Promise<void> {
     process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || DEFAULT_POSTGRES_URL,
   );
   await benchBare();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 await main();
