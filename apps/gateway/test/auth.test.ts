@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { testEngines } from "../src/db/test-engines.ts";
-import { cookieValue, startTestGateway, type TestGateway, tokenFromMail } from "./harness.ts";
+import {
+  cookieValue,
+  postFromApp,
+  requestMagicLink,
+  startTestGateway,
+  type TestGateway,
+  tokenFromMail,
+} from "./harness.ts";
 
 const RELAXED = { REST_REQUESTS_PER_MINUTE: "100000", MAGIC_LINKS_PER_15_MIN: "100000" };
 
@@ -14,17 +21,8 @@ for (const engine of testEngines()) {
     after(() => t.close());
 
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${t.base}${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", origin: t.origin, ...headers },
-        body: JSON.stringify(body),
-      });
-
-    async function requestLink(email: string): Promise<string> {
-      const response = await post("/auth/magic-link", { email });
-      assert.equal(response.status, 202);
-      return tokenFromMail(await t.mailer.next(email));
-    }
+      postFromApp(t, path, body, headers);
+    const requestLink = (email: string) => requestMagicLink(t, email);
 
     async function signIn(email: string) {
       const response = await post("/auth/magic-link/verify", { token: await requestLink(email) });

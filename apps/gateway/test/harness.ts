@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import type { Mail } from "../src/auth/mailer.ts";
 import { loadConfig } from "../src/config.ts";
 import type { TestEngine } from "../src/db/test-engines.ts";
@@ -45,6 +46,30 @@ export async function startTestGateway(
       await database.close();
     },
   };
+}
+
+/** A POST of JSON as the app's own page sends it (its Origin), plus any `headers`. */
+export function postFromApp(
+  t: Pick<TestGateway, "base" | "origin">,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${t.base}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: t.origin, ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Asks for a sign-in link for `email`; the token of the link the mail carries. */
+export async function requestMagicLink(
+  t: Pick<TestGateway, "base" | "origin" | "mailer">,
+  email: string,
+): Promise<string> {
+  const response = await postFromApp(t, "/auth/magic-link", { email });
+  assert.equal(response.status, 202);
+  return tokenFromMail(await t.mailer.next(email));
 }
 
 /** The token inside a magic link, as the web app's verify page reads it from the fragment. */

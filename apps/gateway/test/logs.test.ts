@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import { DEFAULT_MAX_RESTARTS } from "@clofri/actors";
 import { CLOSE_CODES } from "@clofri/protocol";
 import { testEngines } from "../src/db/test-engines.ts";
-import { type TestGateway, tokenFromMail } from "./harness.ts";
+import { postFromApp, requestMagicLink, type TestGateway } from "./harness.ts";
 import { call, RELAXED } from "./social-harness.ts";
 import { chatCast, eventually, joined, useTestGateway, WsClient } from "./ws-client.ts";
 
@@ -144,14 +144,8 @@ describe("logs", () => {
     assert.ok(find("room_gave_up", { groupId: group.id, level: "error" }), "give-up");
 
     const email = `logs-${randomUUID()}@example.com`;
-    const post = (path: string, body: unknown) =>
-      fetch(`${t.base}${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", origin: t.origin },
-        body: JSON.stringify(body),
-      });
-    assert.equal((await post("/auth/magic-link", { email })).status, 202);
-    const token = tokenFromMail(await t.mailer.next(email));
+    const post = (path: string, body: unknown) => postFromApp(t, path, body);
+    const token = await requestMagicLink(t, email);
     assert.equal((await post("/auth/magic-link/verify", { token })).status, 200);
     assert.equal((await post("/auth/magic-link/verify", { token })).status >= 400, true);
     const signedIn = find("signed_in");

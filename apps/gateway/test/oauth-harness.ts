@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import { type Dispatcher, getGlobalDispatcher, MockAgent, setGlobalDispatcher } from "undici";
-import { cookieValue, type TestGateway, tokenFromMail } from "./harness.ts";
+import { cookieValue, postFromApp, requestMagicLink, type TestGateway } from "./harness.ts";
 
 // OAuth tests stub only the providers' HTTP endpoints: the gateway, arctic and the database are
 // real. Loopback stays open so the test's own requests reach the gateway through the same
@@ -168,15 +168,8 @@ export async function sessionCount(t: TestGateway): Promise<number> {
 }
 
 export async function magicLinkUser(t: TestGateway, email: string): Promise<string> {
-  const post = (path: string, body: unknown) =>
-    fetch(`${t.base}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: t.origin },
-      body: JSON.stringify(body),
-    });
-  assert.equal((await post("/auth/magic-link", { email })).status, 202);
-  const token = tokenFromMail(await t.mailer.next(email));
-  const verified = await post("/auth/magic-link/verify", { token });
+  const token = await requestMagicLink(t, email);
+  const verified = await postFromApp(t, "/auth/magic-link/verify", { token });
   assert.equal(verified.status, 200);
   return ((await verified.json()) as { user: { id: string } }).user.id;
 }

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { testEngines } from "../src/db/test-engines.ts";
-import { cookieValue, startTestGateway, type TestGateway } from "./harness.ts";
+import { cookieValue, postFromApp, startTestGateway, type TestGateway } from "./harness.ts";
 import { callback, startSignIn, useProviderStubs } from "./oauth-harness.ts";
 
 const GOOGLE = {
@@ -33,11 +33,7 @@ for (const engine of testEngines()) {
     after(() => t?.close());
 
     async function mailedLink(email: string, next: unknown): Promise<URL> {
-      const response = await fetch(`${t.base}/auth/magic-link`, {
-        method: "POST",
-        headers: { "content-type": "application/json", origin: t.origin },
-        body: JSON.stringify({ email, next }),
-      });
+      const response = await postFromApp(t, "/auth/magic-link", { email, next });
       assert.equal(response.status, 202);
       const mail = await t.mailer.next(email);
       return new URL(/https?:\/\/\S+/.exec(mail.text)?.[0] ?? "");
