@@ -2,10 +2,13 @@ import assert from "node:assert/strict";
 import type { Mail } from "../src/auth/mailer.ts";
 import { loadConfig } from "../src/config.ts";
 import type { TestEngine } from "../src/db/test-engines.ts";
-import { startGateway } from "../src/gateway.ts";
-import { createLogger } from "../src/obs/logger.ts";
 import { isClusterPairMode, startTestPair } from "./pair-harness.ts";
-import { CapturingMailer, type TestGateway, type TestGatewayOptions } from "./test-gateway.ts";
+import {
+  CapturingMailer,
+  startHarnessGateway,
+  type TestGateway,
+  type TestGatewayOptions,
+} from "./test-gateway.ts";
 
 export type { TestGateway, TestGatewayOptions } from "./test-gateway.ts";
 export { CapturingMailer } from "./test-gateway.ts";
@@ -25,15 +28,7 @@ export async function startTestGateway(
   const config = loadConfig({ PORT: "0", LOG_LEVEL: "silent", ...env });
   const clock = { nowMs: Date.now() };
   const mailer = new CapturingMailer();
-  const { logDestination, ...gatewayOptions } = options;
-  const gateway = await startGateway({
-    config,
-    logger: createLogger(config.logLevel, logDestination),
-    database,
-    mailer,
-    now: () => clock.nowMs,
-    ...gatewayOptions,
-  });
+  const gateway = await startHarnessGateway(config, { database, mailer, clock, options });
   return {
     gateway,
     database,

@@ -1,11 +1,11 @@
 import { TestNatsServer } from "../src/cluster/testing/nats-server.ts";
 import { loadConfig } from "../src/config.ts";
 import { type TestEngine, testDatabaseUrl } from "../src/db/test-engines.ts";
-import { type Gateway, startGateway } from "../src/gateway.ts";
-import { createLogger } from "../src/obs/logger.ts";
+import type { Gateway } from "../src/gateway.ts";
 import {
   CapturingMailer,
   type GatewayView,
+  startHarnessGateway,
   type TestGateway,
   type TestGatewayOptions,
 } from "./test-gateway.ts";
@@ -40,7 +40,6 @@ export async function startTestPair(
   const nats = await TestNatsServer.start();
   const clock = { nowMs: Date.now() };
   const mailer = new CapturingMailer();
-  const { logDestination, ...gatewayOptions } = options;
   const start = (node: string) => {
     const config = loadConfig({
       PORT: "0",
@@ -60,14 +59,7 @@ export async function startTestPair(
       // The cluster-*.test.ts files run with the default gap.
       CLUSTER_FLUSH_GAP_MS: "0",
     });
-    return startGateway({
-      config,
-      logger: createLogger(config.logLevel, logDestination),
-      database,
-      mailer,
-      now: () => clock.nowMs,
-      ...gatewayOptions,
-    });
+    return startHarnessGateway(config, { database, mailer, clock, options });
   };
   const pair = [await start("a"), await start("b")] as const;
   const bases = pair.map((gateway) => `http://127.0.0.1:${gateway.port}`);

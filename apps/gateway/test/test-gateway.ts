@@ -1,8 +1,10 @@
 import type { Clock } from "@clofri/actors";
 import type { DestinationStream } from "pino";
 import type { Mail, Mailer } from "../src/auth/mailer.ts";
+import type { Config } from "../src/config.ts";
 import type { DatabaseHandle } from "../src/db/create-database.ts";
-import type { Gateway } from "../src/gateway.ts";
+import { type Gateway, startGateway } from "../src/gateway.ts";
+import { createLogger } from "../src/obs/logger.ts";
 
 // What a test holds of its gateway, apart from how it is started (harness.ts: one gateway,
 // pair-harness.ts: two of a cluster).
@@ -82,4 +84,25 @@ export interface TestGatewayOptions {
   enableTestHooks?: boolean;
   /** Where log lines go (at the LOG_LEVEL of `env`; silent by default). */
   logDestination?: DestinationStream;
+}
+
+/** One gateway of a harness: its logs where the options say, on the harness's clock and mailer. */
+export function startHarnessGateway(
+  config: Config,
+  parts: {
+    database: DatabaseHandle;
+    mailer: CapturingMailer;
+    clock: { nowMs: number };
+    options: TestGatewayOptions;
+  },
+): Promise<Gateway> {
+  const { logDestination, ...gatewayOptions } = parts.options;
+  return startGateway({
+    config,
+    logger: createLogger(config.logLevel, logDestination),
+    database: parts.database,
+    mailer: parts.mailer,
+    now: () => parts.clock.nowMs,
+    ...gatewayOptions,
+  });
 }
