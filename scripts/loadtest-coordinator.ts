@@ -78,6 +78,8 @@ export interface WindowResult {
     rssMiB: number;
   };
   machine: { busyCores: number; loadAverage1m: number };
+  /** Where the window began and ended on CLOCK_MONOTONIC, µs (set by `measureAt`). */
+  monotonicUs?: [number, number];
   /** Why the figures may say more about the generator than about the server, if they might. */
   generatorWarnings: string[];
 }

@@ -115,9 +115,17 @@ export class RoomAwareness {
     const batch = new ActivityBatch(memory);
     const head = `{"type":"group_activity","group":${JSON.stringify(this.#groupId)},"seq":${memory.lastSeq},"unread":`;
     const tail = `,"lastActivityAt":${newest?.ts ?? null},"preview":${newest === undefined ? null : JSON.stringify(previewOf(newest))}}`;
+    // Members who have not read alike get the same text: built and flattened once.
+    const texts = new Map<number, string>();
     return (userId) => {
       const { unread, mentioned } = batch.unreadOf(userId);
-      return { userId, text: `${head}${unread},"mentioned":${mentioned}${tail}` };
+      const key = mentioned ? -1 - unread : unread;
+      let text = texts.get(key);
+      if (text === undefined) {
+        text = `${head}${unread},"mentioned":${mentioned}${tail}`;
+        texts.set(key, text);
+      }
+      return { userId, text };
     };
   }
 }

@@ -33,6 +33,7 @@ export const SERVER_FRAME_TYPES: readonly string[] = [
 export const OTHER_SERVER_FRAME = SERVER_FRAME_TYPES.length - 1;
 export const MESSAGE_FRAME = SERVER_FRAME_TYPES.indexOf("message");
 export const ERROR_FRAME = SERVER_FRAME_TYPES.indexOf("error");
+export const GROUP_ACTIVITY_FRAME = SERVER_FRAME_TYPES.indexOf("group_activity");
 
 /** Error codes, then `other`. */
 export const ERROR_CODE_LABELS: readonly string[] = [...ERROR_CODES, "other"];

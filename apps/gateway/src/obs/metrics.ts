@@ -110,6 +110,11 @@ export class GatewayMetrics {
     return index;
   }
 
+  /** `count` frames of a type known without reading them (not `message`, not `error`) went out. */
+  framesOfTypeSent(index: number, count: number): void {
+    add(this.#tallies.framesSent, index, count);
+  }
+
   /** A frame published to a topic that `recipients` sockets had subscribed to. */
   published(text: string, recipients: number): void {
     if (this.framesSent(text, recipients) !== MESSAGE_FRAME) return;

@@ -46,12 +46,16 @@ export class ConnectionIndex {
     return count;
   }
 
-  /** The rooms the person's sockets have joined (or are joining). */
-  roomsOf(userId: string): string[] {
-    const rooms: string[] = [];
-    for (const conn of this.#byUser.get(userId) ?? []) {
-      for (const groupId of conn.joinedRooms) if (!rooms.includes(groupId)) rooms.push(groupId);
-    }
+  /**
+   * The rooms the person's sockets have joined (or are joining): a lone socket's own set, not a
+   * copy (the common case, asked for every waiting `group_activity`), else a merged one.
+   */
+  roomsOf(userId: string): ReadonlySet<string> {
+    const conns = this.#byUser.get(userId);
+    if (conns === undefined) return NO_ROOMS;
+    if (conns.length === 1) return (conns[0] as Connection).joinedRooms;
+    const rooms = new Set<string>();
+    for (const conn of conns) for (const groupId of conn.joinedRooms) rooms.add(groupId);
     return rooms;
   }
 
@@ -60,6 +64,8 @@ export class ConnectionIndex {
     return this.#byUser.get(userId)?.some((conn) => conn.isAdmitted) === true;
   }
 }
+
+const NO_ROOMS: ReadonlySet<string> = new Set();
 
 // Arrays, not Sets: a person has a few sockets, and a Set's hash table would cost more than them.
 function push(map: Map<string, Connection[]>, key: string, conn: Connection): void {

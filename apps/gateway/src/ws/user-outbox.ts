@@ -5,7 +5,7 @@ export interface UserOutboxDeps {
   /** Publishes one person's frames, in order, on their user topic. */
   publish(userId: string, texts: readonly string[]): void;
   /** The rooms the person's sockets here have joined. */
-  roomsOf(userId: string): readonly string[];
+  roomsOf(userId: string): ReadonlySet<string>;
   clock: Clock;
   /** How long a frame that may wait waits at most for a ride. */
   maxWaitMs: number;
@@ -88,7 +88,7 @@ export class UserOutbox {
   /** True when the person sits in a room here, whose next event they now wait for. */
   #wait(pending: Pending): boolean {
     const rooms = this.#deps.roomsOf(pending.userId);
-    if (rooms.length === 0) return false;
+    if (rooms.size === 0) return false;
     for (const groupId of rooms) {
       const waiting = this.#waitingIn.get(groupId);
       if (waiting === undefined) this.#waitingIn.set(groupId, [pending]);

@@ -1,6 +1,7 @@
 import type { TemplatedApp } from "uWebSockets.js";
 import type { Clock } from "@clofri/actors";
 import type { RoomPort, UserDelivery } from "../chat/room-port.ts";
+import { GROUP_ACTIVITY_FRAME } from "../obs/frame-types.ts";
 import type { GatewayMetrics } from "../obs/metrics.ts";
 import type { Connection } from "./connection.ts";
 import { presenceTopic, roomTopic, userTopic } from "./topics.ts";
@@ -16,7 +17,7 @@ export interface UwsRoomPortDeps {
   connections: ReadonlyMap<string, Connection>;
   metrics: GatewayMetrics;
   /** The rooms the person's sockets here have joined. */
-  roomsOf(userId: string): readonly string[];
+  roomsOf(userId: string): ReadonlySet<string>;
   clock: Clock;
 }
 
@@ -31,7 +32,7 @@ export class UwsRoomPort implements RoomPort {
     this.#connections = deps.connections;
     this.#metrics = deps.metrics;
     this.#outbox = new UserOutbox({
-      publish: (userId, texts) => this.#publishAll(userTopic(userId), texts),
+      publish: (userId, texts) => this.#publishActivity(userTopic(userId), texts),
       roomsOf: deps.roomsOf,
       clock: deps.clock,
       maxWaitMs: ACTIVITY_MAX_WAIT_MS,
@@ -76,15 +77,16 @@ export class UwsRoomPort implements RoomPort {
     app.publish(topic, text, false);
   }
 
-  /** Several frames to one topic, in order: its subscribers are counted once. */
-  #publishAll(topic: string, texts: readonly string[]): void {
+  /**
+   * A person's `group_activity` frames (the only frames rooms send people), in order, to their
+   * topic: counted by their known type, never read, so uWS is the first to flatten the text.
+   */
+  #publishActivity(topic: string, texts: readonly string[]): void {
     const app = this.#app;
     const recipients = app?.numSubscribers(topic) ?? 0;
     if (app === undefined || recipients === 0) return;
-    for (const text of texts) {
-      this.#metrics.published(text, recipients);
-      app.publish(topic, text, false);
-    }
+    this.#metrics.framesOfTypeSent(GROUP_ACTIVITY_FRAME, recipients * texts.length);
+    for (const text of texts) app.publish(topic, text, false);
   }
 
   /** Each person's frames together, in one write; see `UserOutbox` for when. */
