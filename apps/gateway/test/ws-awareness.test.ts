@@ -81,7 +81,7 @@ describe("awareness over the WebSocket: read marks, activity, mentions", () => {
     assert.equal(b.client.count("group_activity"), 0, "not to those in the room");
   });
 
-  test("activity for someone sitting in another room rides on that room's next frame, or goes after half a second", async () => {
+  test("activity for someone sitting in another room rides on that room's next frame, or goes after 0.9 s", async () => {
     const { alice, carol, group, b, send } = await cast();
     const elsewhere = (await createGroup(t, alice, [carol])).id;
     const c = await joined(t, carol, elsewhere);
@@ -99,7 +99,7 @@ describe("awareness over the WebSocket: read marks, activity, mentions", () => {
       c.client.received.indexOf(activity) < c.client.received.indexOf(message),
       "the activity goes with the room's frame, ahead of it",
     );
-    // The next second's news, with nothing said in Carol's room: it goes after half a second.
+    // The next second's news, with nothing said in Carol's room: it goes after 0.9 s.
     // (In steps: with two gateways it reaches Carol's through NATS, and waits from there.)
     await send(b.client, "still up");
     await clock.advance(SECOND_MS);
@@ -109,8 +109,8 @@ describe("awareness over the WebSocket: read marks, activity, mentions", () => {
       waitedMs += 100;
       await c.client.request({ type: "heartbeat" }); // what the step let go arrives before this
     }
-    assert.ok(waitedMs >= 500, `held ${waitedMs} ms`);
-    if (process.env.TEST_CLUSTER_PAIR !== "1") assert.equal(waitedMs, 500, "and no longer");
+    assert.ok(waitedMs >= 900, `held ${waitedMs} ms`);
+    if (process.env.TEST_CLUSTER_PAIR !== "1") assert.equal(waitedMs, 900, "and no longer");
     const later = await c.client.next(of("group_activity", group));
     assert.deepEqual([later.unread, later.seq], [2, 2]);
   });

@@ -9,9 +9,10 @@ import { UserOutbox } from "./user-outbox.ts";
 
 /**
  * How long a person's `group_activity` may wait for a write to one of their sockets to ride on:
- * with the rooms' one per second, it is at most 1.5 s behind the message.
+ * with the rooms' one per second, it is at most 1.9 s behind the message. Just under the rooms'
+ * second, so the waiting frames go before the next batch, never in the same turn as it.
  */
-const ACTIVITY_MAX_WAIT_MS = 500;
+const ACTIVITY_MAX_WAIT_MS = 900;
 
 export interface UwsRoomPortDeps {
   connections: ReadonlyMap<string, Connection>;
