@@ -16,6 +16,7 @@ import type { ClusterRoomPort } from "./cluster-room-port.ts";
 import type { EventRelay } from "./event-relay.ts";
 import type { Membership } from "./membership.ts";
 import { activityElsewhere } from "./remote-activity.ts";
+import { RemoteJoins } from "./remote-joins.ts";
 import { RemotePresence } from "./remote-presence.ts";
 import type { Owner, RoomOwnership } from "./room-ownership.ts";
 import { type RoomRequest, replyFrom, unreachable } from "./room-requests.ts";
@@ -40,11 +41,6 @@ export interface ClusterRoomsDeps extends RoomNodeDeps {
   isConnected(connId: string): boolean;
 }
 
-interface RemoteJoins {
-  via: Owner;
-  conns: Map<string, JoinRequest>;
-}
-
 /** Joining again is tried for as long as the socket is open, at most this far apart. */
 const REJOIN_BACKOFF_MS = 250;
 const REJOIN_MAX_DELAY_MS = 2_000;
@@ -60,11 +56,7 @@ const MAX_HOPS = 4;
  */
 export class ClusterRooms implements Rooms {
   readonly #deps: ClusterRoomsDeps;
-  /**
-   * Sockets here joined to rooms owned elsewhere, with their join (to join again), and the
-   * owner they joined through: when another takes the room, they join it there.
-   */
-  readonly #remoteJoins = new Map<string, RemoteJoins>();
+  readonly #remoteJoins = new RemoteJoins();
   /** Who is in each room owned elsewhere, by the node that told (its owner, or a past one). */
   readonly #present = new RemotePresence();
   /** Rooms moving away (asked to look again); requests forwarded by kind; sends away so far. */
@@ -96,7 +88,7 @@ export class ClusterRooms implements Rooms {
         return reply === "not_owner" ? unreachable(groupId) : reply;
       }
       const { ref: _ref, ...again } = request;
-      this.#joinsIn(groupId, owner).set(request.connId, again);
+      this.#remoteJoins.add(groupId, owner, request.connId, again);
       return reply;
     }
   }
@@ -170,18 +162,14 @@ export class ClusterRooms implements Rooms {
 
   /** Rooms with sockets here that joined them through `node` (it died: they join again). */
   groupsJoinedThrough(node: string): string[] {
-    const found: string[] = [];
-    for (const [groupId, joins] of this.#remoteJoins)
-      if (joins.via.node === node) found.push(groupId);
-    return found;
+    return this.#remoteJoins.groupsThrough(node);
   }
 
   /** Joins every socket here that was in the room again (its owner died, or events were lost). */
   rejoin(groupId: string): void {
-    const joins = this.#remoteJoins.get(groupId);
+    const joins = this.#remoteJoins.take(groupId);
     if (joins === undefined) return;
-    this.#remoteJoins.delete(groupId);
-    for (const [connId, request] of joins.conns) {
+    for (const [connId, request] of joins) {
       this.#deps.relay.release(groupId, connId);
       this.#rejoinOne(groupId, connId, request, 1);
     }
@@ -269,21 +257,8 @@ export class ClusterRooms implements Rooms {
     this.#deps.rpc.cast(nodeSubject(owner.node), JSON.stringify(request));
   }
 
-  #joinsIn(groupId: string, via: Owner): Map<string, JoinRequest> {
-    let joins = this.#remoteJoins.get(groupId);
-    if (joins === undefined) {
-      joins = { via, conns: new Map() };
-      this.#remoteJoins.set(groupId, joins);
-    }
-    joins.via = via;
-    return joins.conns;
-  }
-
   #forgetJoin(groupId: string, connId: string): void {
-    const joins = this.#remoteJoins.get(groupId);
-    if (joins === undefined || !joins.conns.delete(connId)) return;
-    if (joins.conns.size === 0) this.#remoteJoins.delete(groupId);
-    this.#deps.relay.release(groupId, connId);
+    if (this.#remoteJoins.forget(groupId, connId)) this.#deps.relay.release(groupId, connId);
   }
 
   /**
@@ -292,9 +267,9 @@ export class ClusterRooms implements Rooms {
    * both: the room of a hand-over answers a socket it has with the room afresh.
    */
   #ownerChanged(groupId: string, owner: Owner | undefined): void {
-    const joins = this.#remoteJoins.get(groupId);
-    if (owner === undefined || joins === undefined) return;
-    if (joins.via.node === owner.node && joins.via.incarnation === owner.incarnation) return;
+    const via = this.#remoteJoins.via(groupId);
+    if (owner === undefined || via === undefined) return;
+    if (via.node === owner.node && via.incarnation === owner.incarnation) return;
     this.rejoin(groupId);
   }
 }
