@@ -49,6 +49,8 @@ const REJOIN_WARN_AFTER = 5;
 /** How often a request follows a room that moved (hand-over) before giving up. */
 const MAX_HOPS = 4;
 
+type OnSent = (result: SendResult) => void;
+
 /**
  * The rooms of the whole cluster, as the edge sees them: each room runs where its owner is, and
  * a call made here reaches it — at once when that is this node, over NATS when not. A room with
@@ -59,10 +61,9 @@ export class ClusterRooms implements Rooms {
   readonly #remoteJoins = new RemoteJoins();
   /** Who is in each room owned elsewhere, by the node that told (its owner, or a past one). */
   readonly #present = new RemotePresence();
-  /** Rooms moving away (asked to look again); requests forwarded by kind; sends away so far. */
+  /** Rooms moving away (asked to look again); requests forwarded by kind. */
   readonly #moving = new Set<string>();
   readonly #forwarded = new Map<string, number>();
-  #sendsAway = 0;
 
   constructor(deps: ClusterRoomsDeps) {
     this.#deps = deps;
@@ -130,18 +131,30 @@ export class ClusterRooms implements Rooms {
     this.#tell(owner, { op: "disconnect", group: groupId, from: this.#deps.node, request });
   }
 
-  send(groupId: string, request: SendRequest, onResult: (result: SendResult) => void): void {
-    const owner = this.#deps.ownership.ownerOf(groupId);
-    if (owner?.node === this.#deps.node) {
+  send(groupId: string, request: SendRequest, onResult: OnSent): void {
+    const { ownership, membership, node, relay } = this.#deps;
+    const owner = ownership.ownerOf(groupId);
+    if (owner?.node === node) {
       this.#deps.local.send(groupId, request, onResult);
       return;
     }
     // Heard here until the answer (it may ride on the room's event), whatever the socket does.
-    const hold = `send ${++this.#sendsAway}`;
-    this.#deps.relay.retain(groupId, hold);
-    void this.#sendAway(groupId, request)
-      .finally(() => this.#deps.relay.release(groupId, hold))
-      .then(onResult);
+    relay.holdForSend(groupId);
+    if (owner === undefined || !membership.isIncarnationAlive(owner.node, owner.incarnation)) {
+      this.#sendAway(groupId, request, 1, onResult);
+      return;
+    }
+    // The owner is known and alive, as nearly always: straight to NATS, no promise on the way.
+    this.#count("send");
+    const send: RoomRequest = { op: "send", group: groupId, from: node, request, rides: true };
+    this.#deps.rpc.request(nodeSubject(owner.node), JSON.stringify(send), (answer) => {
+      const reply = replyFrom<SendResult>(answer, groupId);
+      if (reply === "not_owner") this.#sendAway(groupId, request, 2, onResult);
+      else {
+        relay.releaseSend(groupId);
+        onResult(reply);
+      }
+    });
   }
 
   presentIn(groupId: string): string[] {
@@ -228,8 +241,16 @@ export class ClusterRooms implements Rooms {
     }
   }
 
-  async #sendAway(groupId: string, request: SendRequest): Promise<SendResult> {
-    for (let hop = 1; hop <= MAX_HOPS; hop++) {
+  /** A send whose room's owner must be found (or the room claimed), from hop `firstHop` on. */
+  #sendAway(groupId: string, request: SendRequest, firstHop: number, onResult: OnSent): void {
+    void this.#forwardSend(groupId, request, firstHop).then((result) => {
+      this.#deps.relay.releaseSend(groupId);
+      onResult(result);
+    });
+  }
+
+  async #forwardSend(groupId: string, request: SendRequest, firstHop: number): Promise<SendResult> {
+    for (let hop = firstHop; hop <= MAX_HOPS; hop++) {
       const owner = await this.#ownerOf(groupId);
       if (owner === undefined) return unreachable(groupId);
       if (owner.node === this.#deps.node) {
