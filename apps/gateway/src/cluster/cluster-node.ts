@@ -5,12 +5,8 @@ import type { Logger } from "../obs/logger.ts";
 import type { SocialEvent } from "../social/events.ts";
 import { Membership } from "./membership.ts";
 import { type LinkStatus, NatsLink } from "./nats-link.ts";
-import {
-  type PresenceDelta,
-  type PresenceState,
-  PresenceTracker,
-  type PresenceTransition,
-} from "./presence-tracker.ts";
+import { PresenceTracker, type PresenceTransition } from "./presence-tracker.ts";
+import type { PresenceDelta, PresenceState } from "./presence-wire.ts";
 import { RoomOwnership } from "./room-ownership.ts";
 import { Rpc } from "./rpc.ts";
 import { presenceStateSubject, SUBJECTS } from "./subjects.ts";

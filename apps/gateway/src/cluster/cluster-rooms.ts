@@ -16,6 +16,7 @@ import type { ClusterRoomPort } from "./cluster-room-port.ts";
 import type { EventRelay } from "./event-relay.ts";
 import type { Membership } from "./membership.ts";
 import { activityElsewhere } from "./remote-activity.ts";
+import { RemoteJoins } from "./remote-joins.ts";
 import { RemotePresence } from "./remote-presence.ts";
 import type { Owner, RoomOwnership } from "./room-ownership.ts";
 import { type RoomRequest, replyFrom, unreachable } from "./room-requests.ts";
@@ -40,11 +41,6 @@ export interface ClusterRoomsDeps extends RoomNodeDeps {
   isConnected(connId: string): boolean;
 }
 
-interface RemoteJoins {
-  via: Owner;
-  conns: Map<string, JoinRequest>;
-}
-
 /** Joining again is tried for as long as the socket is open, at most this far apart. */
 const REJOIN_BACKOFF_MS = 250;
 const REJOIN_MAX_DELAY_MS = 2_000;
@@ -53,6 +49,8 @@ const REJOIN_WARN_AFTER = 5;
 /** How often a request follows a room that moved (hand-over) before giving up. */
 const MAX_HOPS = 4;
 
+type OnSent = (result: SendResult) => void;
+
 /**
  * The rooms of the whole cluster, as the edge sees them: each room runs where its owner is, and
  * a call made here reaches it — at once when that is this node, over NATS when not. A room with
@@ -60,17 +58,12 @@ const MAX_HOPS = 4;
  */
 export class ClusterRooms implements Rooms {
   readonly #deps: ClusterRoomsDeps;
-  /**
-   * Sockets here joined to rooms owned elsewhere, with their join (to join again), and the
-   * owner they joined through: when another takes the room, they join it there.
-   */
-  readonly #remoteJoins = new Map<string, RemoteJoins>();
+  readonly #remoteJoins = new RemoteJoins();
   /** Who is in each room owned elsewhere, by the node that told (its owner, or a past one). */
   readonly #present = new RemotePresence();
-  /** Rooms moving away (asked to look again); requests forwarded by kind; sends away so far. */
+  /** Rooms moving away (asked to look again); requests forwarded by kind. */
   readonly #moving = new Set<string>();
   readonly #forwarded = new Map<string, number>();
-  #sendsAway = 0;
 
   constructor(deps: ClusterRoomsDeps) {
     this.#deps = deps;
@@ -96,7 +89,7 @@ export class ClusterRooms implements Rooms {
         return reply === "not_owner" ? unreachable(groupId) : reply;
       }
       const { ref: _ref, ...again } = request;
-      this.#joinsIn(groupId, owner).set(request.connId, again);
+      this.#remoteJoins.add(groupId, owner, request.connId, again);
       return reply;
     }
   }
@@ -138,18 +131,30 @@ export class ClusterRooms implements Rooms {
     this.#tell(owner, { op: "disconnect", group: groupId, from: this.#deps.node, request });
   }
 
-  send(groupId: string, request: SendRequest, onResult: (result: SendResult) => void): void {
-    const owner = this.#deps.ownership.ownerOf(groupId);
-    if (owner?.node === this.#deps.node) {
+  send(groupId: string, request: SendRequest, onResult: OnSent): void {
+    const { ownership, membership, node, relay } = this.#deps;
+    const owner = ownership.ownerOf(groupId);
+    if (owner?.node === node) {
       this.#deps.local.send(groupId, request, onResult);
       return;
     }
     // Heard here until the answer (it may ride on the room's event), whatever the socket does.
-    const hold = `send ${++this.#sendsAway}`;
-    this.#deps.relay.retain(groupId, hold);
-    void this.#sendAway(groupId, request)
-      .finally(() => this.#deps.relay.release(groupId, hold))
-      .then(onResult);
+    relay.holdForSend(groupId);
+    if (owner === undefined || !membership.isIncarnationAlive(owner.node, owner.incarnation)) {
+      this.#sendAway(groupId, request, 1, onResult);
+      return;
+    }
+    // The owner is known and alive, as nearly always: straight to NATS, no promise on the way.
+    this.#count("send");
+    const send: RoomRequest = { op: "send", group: groupId, from: node, request, rides: true };
+    this.#deps.rpc.request(nodeSubject(owner.node), JSON.stringify(send), (answer) => {
+      const reply = replyFrom<SendResult>(answer, groupId);
+      if (reply === "not_owner") this.#sendAway(groupId, request, 2, onResult);
+      else {
+        relay.releaseSend(groupId);
+        onResult(reply);
+      }
+    });
   }
 
   presentIn(groupId: string): string[] {
@@ -170,18 +175,14 @@ export class ClusterRooms implements Rooms {
 
   /** Rooms with sockets here that joined them through `node` (it died: they join again). */
   groupsJoinedThrough(node: string): string[] {
-    const found: string[] = [];
-    for (const [groupId, joins] of this.#remoteJoins)
-      if (joins.via.node === node) found.push(groupId);
-    return found;
+    return this.#remoteJoins.groupsThrough(node);
   }
 
   /** Joins every socket here that was in the room again (its owner died, or events were lost). */
   rejoin(groupId: string): void {
-    const joins = this.#remoteJoins.get(groupId);
+    const joins = this.#remoteJoins.take(groupId);
     if (joins === undefined) return;
-    this.#remoteJoins.delete(groupId);
-    for (const [connId, request] of joins.conns) {
+    for (const [connId, request] of joins) {
       this.#deps.relay.release(groupId, connId);
       this.#rejoinOne(groupId, connId, request, 1);
     }
@@ -240,8 +241,16 @@ export class ClusterRooms implements Rooms {
     }
   }
 
-  async #sendAway(groupId: string, request: SendRequest): Promise<SendResult> {
-    for (let hop = 1; hop <= MAX_HOPS; hop++) {
+  /** A send whose room's owner must be found (or the room claimed), from hop `firstHop` on. */
+  #sendAway(groupId: string, request: SendRequest, firstHop: number, onResult: OnSent): void {
+    void this.#forwardSend(groupId, request, firstHop).then((result) => {
+      this.#deps.relay.releaseSend(groupId);
+      onResult(result);
+    });
+  }
+
+  async #forwardSend(groupId: string, request: SendRequest, firstHop: number): Promise<SendResult> {
+    for (let hop = firstHop; hop <= MAX_HOPS; hop++) {
       const owner = await this.#ownerOf(groupId);
       if (owner === undefined) return unreachable(groupId);
       if (owner.node === this.#deps.node) {
@@ -269,21 +278,8 @@ export class ClusterRooms implements Rooms {
     this.#deps.rpc.cast(nodeSubject(owner.node), JSON.stringify(request));
   }
 
-  #joinsIn(groupId: string, via: Owner): Map<string, JoinRequest> {
-    let joins = this.#remoteJoins.get(groupId);
-    if (joins === undefined) {
-      joins = { via, conns: new Map() };
-      this.#remoteJoins.set(groupId, joins);
-    }
-    joins.via = via;
-    return joins.conns;
-  }
-
   #forgetJoin(groupId: string, connId: string): void {
-    const joins = this.#remoteJoins.get(groupId);
-    if (joins === undefined || !joins.conns.delete(connId)) return;
-    if (joins.conns.size === 0) this.#remoteJoins.delete(groupId);
-    this.#deps.relay.release(groupId, connId);
+    if (this.#remoteJoins.forget(groupId, connId)) this.#deps.relay.release(groupId, connId);
   }
 
   /**
@@ -292,9 +288,9 @@ export class ClusterRooms implements Rooms {
    * both: the room of a hand-over answers a socket it has with the room afresh.
    */
   #ownerChanged(groupId: string, owner: Owner | undefined): void {
-    const joins = this.#remoteJoins.get(groupId);
-    if (owner === undefined || joins === undefined) return;
-    if (joins.via.node === owner.node && joins.via.incarnation === owner.incarnation) return;
+    const via = this.#remoteJoins.via(groupId);
+    if (owner === undefined || via === undefined) return;
+    if (via.node === owner.node && via.incarnation === owner.incarnation) return;
     this.rejoin(groupId);
   }
 }

@@ -24,13 +24,25 @@ test("a room event crosses NATS as its header and the frame, and a reply may rid
     reply: { to: "clofri.inbox.gw-2.1f", text: reply },
   });
   assert.equal(withReply(carrying, "clofri.inbox.gw-3.2", reply), undefined, "one reply per event");
-  // A gateway that predates the reply reads the first five fields and the same frame.
-  const [node, incarnation, seq, sentAtMs, except] = carrying
-    .slice(0, carrying.indexOf("\n"))
-    .split(" ");
-  assert.deepEqual(
-    [node, incarnation, Number(seq), Number(sentAtMs), except],
-    [event.node, event.incarnation, event.seq, event.sentAtMs, event.except],
+  // The reply is a line of its own, as written: no encoding to undo.
+  assert.equal(
+    carrying,
+    `gw-1 i1 7 1700000000000 c42 clofri.inbox.gw-2.1f\n${reply}\n${event.text}`,
   );
-  assert.equal(carrying.slice(carrying.indexOf("\n") + 1), event.text);
+  const toAllCarrying = withReply(toAll, "clofri.inbox.gw-2.20", reply);
+  assert.ok(toAllCarrying !== undefined);
+  assert.deepEqual(decodeRoomEvent(toAllCarrying), {
+    ...event,
+    except: "",
+    reply: { to: "clofri.inbox.gw-2.20", text: reply },
+  });
+  assert.equal(withReply(toAllCarrying, "clofri.inbox.gw-3.2", reply), undefined);
+});
+
+test("a room event without a whole header is not one", () => {
+  assert.equal(decodeRoomEvent("gw-1 i1 7 1700000000000"), undefined, "no frame");
+  assert.equal(decodeRoomEvent("gw-1 i1 7\n{}"), undefined, "fields missing");
+  const replyWithoutItsLine = "gw-1 i1 7 1700000000000 c42 clofri.inbox.gw-2.1f\n{}";
+  assert.equal(decodeRoomEvent(replyWithoutItsLine), undefined, "a reply subject, no reply line");
+  assert.equal(withReply("gw-1 i1 7\n{}", "clofri.inbox.gw-2.1f", "{}"), undefined);
 });

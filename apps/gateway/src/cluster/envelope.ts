@@ -1,6 +1,8 @@
 // Room events on NATS: the owner's frame text behind a header line a relay reads without parsing
-// the frame, `<node> <incarnation> <seq> <sentAtMs> <except>`, two fields longer when a reply
-// rides along (docs/DECISIONS.md, "A forwarded send's reply rides on the room event").
+// the frame, `<node> <incarnation> <seq> <sentAtMs> <except>`. A riding reply adds its subject as
+// a sixth field and its text as a line of its own before the frame: `… <except> <to>\n<reply>\n`
+// (docs/DECISIONS.md, "A forwarded send's reply rides on the room event"). The reply is JSON from
+// JSON.stringify, which never holds a raw newline.
 
 export interface RoomEvent {
   /** The owner that published it, and its incarnation: a new publisher starts a new sequence. */
@@ -25,28 +27,44 @@ export function encodeRoomEvent(event: RoomEvent): string {
 /** The event encoded in `data` with `reply` riding along; undefined if it carries one already. */
 export function withReply(data: string, to: string, text: string): string | undefined {
   const end = data.indexOf("\n");
-  if (end === -1 || data.slice(0, end).split(" ").length !== 5) return undefined;
-  const encoded = Buffer.from(text).toString("base64url");
-  return `${data.slice(0, end)} ${to} ${encoded}${data.slice(end)}`;
+  const except = exceptAt(data, end);
+  if (except === -1 || data.lastIndexOf(" ", end) >= except) return undefined;
+  return `${data.slice(0, end)} ${to}\n${text}${data.slice(end)}`;
 }
 
 export function decodeRoomEvent(data: string): RoomEvent | undefined {
   const end = data.indexOf("\n");
-  if (end === -1) return undefined;
-  const [node, incarnation, seq, sentAtMs, except, replyTo, reply] = data.slice(0, end).split(" ");
-  if (node === undefined || incarnation === undefined || seq === undefined) return undefined;
+  const except = exceptAt(data, end);
+  if (except === -1) return undefined;
+  const afterNode = data.indexOf(" ");
+  const afterIncarnation = data.indexOf(" ", afterNode + 1);
+  const afterSeq = data.indexOf(" ", afterIncarnation + 1);
+  const afterExcept = data.indexOf(" ", except);
+  const hasReply = afterExcept !== -1 && afterExcept < end;
+  const textAt = hasReply ? data.indexOf("\n", end + 1) + 1 : end + 1;
+  if (textAt === 0) return undefined;
   return {
-    node,
-    incarnation,
-    seq: Number(seq),
-    sentAtMs: Number(sentAtMs),
-    except: except ?? "",
-    text: data.slice(end + 1),
-    reply:
-      replyTo === undefined || reply === undefined
-        ? undefined
-        : { to: replyTo, text: Buffer.from(reply, "base64url").toString() },
+    node: data.slice(0, afterNode),
+    incarnation: data.slice(afterNode + 1, afterIncarnation),
+    seq: Number(data.slice(afterIncarnation + 1, afterSeq)),
+    sentAtMs: Number(data.slice(afterSeq + 1, except - 1)),
+    except: data.slice(except, hasReply ? afterExcept : end),
+    text: data.slice(textAt),
+    reply: hasReply
+      ? { to: data.slice(afterExcept + 1, end), text: data.slice(end + 1, textAt - 1) }
+      : undefined,
   };
+}
+
+/** Where the header's fifth field (`except`) starts; -1 without a header of five fields. */
+function exceptAt(data: string, end: number): number {
+  if (end === -1) return -1;
+  let space = -1;
+  for (let field = 1; field < 5; field++) {
+    space = data.indexOf(" ", space + 1);
+    if (space === -1 || space > end) return -1;
+  }
+  return space + 1;
 }
 
 /** What an owner tells one of another node's sockets, or does to it. */

@@ -23,6 +23,8 @@ export interface EventRelayDeps {
 interface Relayed {
   /** Local sockets joined to the room through another node. */
   connIds: Set<string>;
+  /** Sends forwarded from here to the room's owner, waiting for their answer. */
+  sendsAway: number;
   unsubscribe: () => void;
   /** The last event relayed: its publisher and sequence. */
   from: string;
@@ -75,22 +77,42 @@ export class EventRelay {
 
   /** A socket here is joining a room owned elsewhere: listen to the room before asking. */
   retain(groupId: string, connId: string): void {
+    this.#relayedOf(groupId).connIds.add(connId);
+  }
+
+  release(groupId: string, connId: string): void {
+    if (this.#rooms.get(groupId)?.connIds.delete(connId)) this.#dropIfUnused(groupId);
+  }
+
+  /** A send goes from here to the room's owner: listen to the room until its answer. */
+  holdForSend(groupId: string): void {
+    this.#relayedOf(groupId).sendsAway++;
+  }
+
+  /** The send's answer came (on a room event, or on its own). */
+  releaseSend(groupId: string): void {
+    const relayed = this.#rooms.get(groupId);
+    if (relayed === undefined || relayed.sendsAway === 0) return;
+    relayed.sendsAway--;
+    this.#dropIfUnused(groupId);
+  }
+
+  #relayedOf(groupId: string): Relayed {
     let relayed = this.#rooms.get(groupId);
     if (relayed === undefined) {
       const subject = roomEventsSubject(groupId);
       const unsubscribe = this.#deps.link.subscribe(subject, (msg) =>
         this.#onRoomEvent(groupId, msg.string()),
       );
-      relayed = { connIds: new Set(), unsubscribe, from: "", seq: 0 };
+      relayed = { connIds: new Set(), sendsAway: 0, unsubscribe, from: "", seq: 0 };
       this.#rooms.set(groupId, relayed);
     }
-    relayed.connIds.add(connId);
+    return relayed;
   }
 
-  release(groupId: string, connId: string): void {
+  #dropIfUnused(groupId: string): void {
     const relayed = this.#rooms.get(groupId);
-    if (relayed === undefined || !relayed.connIds.delete(connId)) return;
-    if (relayed.connIds.size > 0) return;
+    if (relayed === undefined || relayed.connIds.size > 0 || relayed.sendsAway > 0) return;
     relayed.unsubscribe();
     this.#rooms.delete(groupId);
   }

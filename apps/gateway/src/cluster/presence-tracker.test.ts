@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ManualClock } from "@clofri/actors/testing";
-import {
-  type PresenceDelta,
-  PresenceTracker,
-  type PresenceTransition,
-} from "./presence-tracker.ts";
+import { PresenceTracker, type PresenceTransition } from "./presence-tracker.ts";
+import type { PresenceDelta } from "./presence-wire.ts";
 
 const GRACE_MS = 5_000;
 const nextTick = () => new Promise((resolve) => setImmediate(resolve));
@@ -127,6 +124,37 @@ describe("PresenceTracker", () => {
     await clock.advance(1);
     assert.deepEqual(typesOf("a"), ["online:cy", "online:dee", "offline:dee"]);
     assert.equal(at("a").isOnline("cy"), true);
+  });
+
+  test("the nodes a person has sockets on are counted through every change, a resync and a death", async () => {
+    const { clock, at, dropping } = cluster(["a", "b", "c"]);
+    at("a").setLocal("sam", 1, true);
+    at("b").setLocal("sam", 2, true);
+    await nextTick();
+    assert.deepEqual([at("a").nodesOf("sam"), at("c").nodesOf("sam")], [2, 2]);
+    at("c").setLocal("sam", 1, true);
+    at("b").setLocal("sam", 3, true);
+    await nextTick();
+    assert.equal(at("a").nodesOf("sam"), 3, "more sockets on a node are still one node");
+    at("a").setLocal("sam", 0, true);
+    await nextTick();
+    assert.equal(at("b").nodesOf("sam"), 2, "online on a for the grace, with no socket there");
+    assert.equal(at("a").nodesOf("sam"), 2);
+    dropping.add("c");
+    at("c").setLocal("sam", 0, false);
+    await nextTick();
+    assert.equal(at("b").nodesOf("sam"), 2, "c's delta was lost");
+    at("b").applyHeartbeat("c", "c-1", at("c").version);
+    at("b").applyHeartbeat("c", "c-1", at("c").version);
+    await nextTick();
+    assert.equal(at("b").nodesOf("sam"), 1, "c's whole set fetched: only b now");
+    at("c").nodeDown("b");
+    await clock.advance(GRACE_MS - 1);
+    assert.equal(at("c").nodesOf("sam"), 1, "a dead node's sockets count through the grace");
+    await clock.advance(1);
+    assert.equal(at("c").nodesOf("sam"), 0);
+    at("c").setLocal("sam", 1, true);
+    assert.equal(at("c").nodesOf("sam"), 1);
   });
 
   test("statuses merge across nodes: the mode wins, then active over idle", async () => {

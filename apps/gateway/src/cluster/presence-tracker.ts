@@ -1,35 +1,7 @@
 import type { Clock } from "@clofri/actors";
 import { type LocalStatus, mergeStatus } from "../ws/person-status.ts";
-
-/**
- * One person on one node: their open sockets there, and whether they count as online there
- * (a person whose last socket dropped uncleanly stays online for the grace, with none open),
- * and their status there (absent from a node that predates it: active). `[0, 0, lastSeenMs]` is
- * gone, last seen then (the drop, not the end of the grace).
- */
-export type NodePresence = [
-  sockets: number,
-  isOnline: 0 | 1,
-  lastSeenMs?: number | null,
-  status?: LocalStatus,
-];
-
-/** Changes to one node's online people. */
-export interface PresenceDelta {
-  node: string;
-  incarnation: string;
-  /** One more than the node's previous delta: a receiver that sees a jump asks for the state. */
-  version: number;
-  changes: Array<[userId: string, presence: NodePresence]>;
-}
-
-/** One node's whole set, for a receiver that missed deltas or met the node just now. */
-export interface PresenceState {
-  node: string;
-  incarnation: string;
-  version: number;
-  people: Array<[userId: string, presence: NodePresence]>;
-}
+import type { NodePresence, PresenceDelta, PresenceState } from "./presence-wire.ts";
+import { SocketNodes } from "./socket-nodes.ts";
 
 /** Last-seen times kept for people who went offline; each gateway writes its own to the database. */
 const MAX_LAST_SEEN = 100_000;
@@ -75,6 +47,7 @@ export class PresenceTracker {
   readonly #options: PresenceTrackerOptions;
   readonly #local = new Map<string, NodePresence>();
   readonly #remote = new Map<string, RemoteNode>();
+  readonly #socketNodes = new SocketNodes();
   #version = 0;
   #pending = new Map<string, NodePresence>();
   #isFlushQueued = false;
@@ -121,9 +94,7 @@ export class PresenceTracker {
 
   /** How many nodes the person has sockets on: per-person budgets are shared out among them. */
   nodesOf(userId: string): number {
-    let nodes = (this.#local.get(userId)?.[0] ?? 0) > 0 ? 1 : 0;
-    for (const node of this.#remote.values()) if ((node.people.get(userId)?.[0] ?? 0) > 0) nodes++;
-    return nodes;
+    return this.#socketNodes.of(userId);
   }
 
   /**
@@ -146,6 +117,7 @@ export class PresenceTracker {
     if (known?.[0] === sockets && known[1] === presence[1] && known[3] === presence[3]) return;
     if (known === undefined && !isOnline && sockets === 0) return;
     const wasOnline = this.statusOf(userId);
+    this.#socketNodes.change(userId, known?.[0] ?? 0, presence[0]);
     if (!isGone) this.#local.set(userId, presence);
     else this.#local.delete(userId);
     this.#noteLastSeen(userId, presence);
@@ -209,6 +181,7 @@ export class PresenceTracker {
       if (this.#remote.get(node) !== known) return;
       const before = new Map([...known.people.keys()].map((id) => [id, this.statusOf(id)]));
       this.#remote.delete(node);
+      this.#socketNodes.replace(known.people, new Map());
       for (const [userId, was] of before) this.#tell(userId, was);
     }, this.#options.graceMs);
     clock.setKeepAlive?.(known.graceTimer, false);
@@ -232,11 +205,13 @@ export class PresenceTracker {
     const affected = new Set([...before.keys(), ...fresh.people.keys()]);
     const wasOnline = new Map([...affected].map((userId) => [userId, this.statusOf(userId)]));
     this.#remote.set(node, fresh);
+    this.#socketNodes.replace(before, fresh.people);
     for (const [userId, was] of wasOnline) this.#tell(userId, was);
   }
 
   #setRemote(node: RemoteNode, userId: string, presence: NodePresence): void {
     const wasOnline = this.statusOf(userId);
+    this.#socketNodes.change(userId, node.people.get(userId)?.[0] ?? 0, presence[0]);
     if (presence[0] > 0 || presence[1] === 1) node.people.set(userId, presence);
     else node.people.delete(userId);
     this.#noteLastSeen(userId, presence);

@@ -39,54 +39,51 @@ export class RoomService {
   }
 
   #handle(request: RpcRequest, message: RoomRequest): void {
-    const reply = (value: unknown) => request.reply(JSON.stringify(value));
     switch (message.op) {
       case "present":
-        reply(this.#presentHere());
+        answer(request, this.#presentHere());
         break;
       case "activity": {
         const { local } = this.#deps;
         const served = message.groups.filter((groupId) => this.#mayServe(groupId));
-        reply(Object.fromEntries(served.map((g) => [g, local.activityOf(g, message.userId)])));
+        const activity = served.map((g) => [g, local.activityOf(g, message.userId)]);
+        answer(request, Object.fromEntries(activity));
         break;
       }
       case "adopt":
-        void this.#adopt(message.handOver).then(reply);
+        void this.#adopt(message.handOver).then((adopted) => answer(request, adopted));
         break;
       case "cast":
       case "disconnect":
         this.#castOrForward(message);
         break;
       default:
-        if (this.#mayServe(message.group)) this.#serve(message, reply, request.replyTo);
-        else reply(NOT_OWNER);
+        if (this.#mayServe(message.group)) this.#serve(message, request);
+        else answer(request, NOT_OWNER);
     }
   }
 
   /** A request to a room this node owns: its reply goes back the way it came. */
   #serve(
     message: Extract<RoomRequest, { op: "join" | "send" | "call" }>,
-    reply: (value: unknown) => void,
-    replyTo: string | undefined,
+    request: RpcRequest,
   ): void {
     const { local, port } = this.#deps;
     if (message.op === "send") {
-      const { group, request } = message;
-      if (message.rides !== true || replyTo === undefined) {
-        local.send(group, request, reply);
-        return;
-      }
-      local.send(group, request, (result) => {
-        if (!port.attachReply(group, replyTo, JSON.stringify(result))) reply(result);
+      const { group } = message;
+      const ridesOn = message.rides === true ? request.replyTo : undefined;
+      local.send(group, message.request, (result) => {
+        const text = JSON.stringify(result);
+        if (ridesOn === undefined || !port.attachReply(group, ridesOn, text)) request.reply(text);
       });
     } else if (message.op === "call") {
-      void local.call(message.group, message.msg).then(reply);
+      void local.call(message.group, message.msg).then((reply) => answer(request, reply));
     } else {
       const { connId, user } = message.request;
       port.rememberRemote(connId, message.from, user.id);
       void local.join(message.group, message.request).then((result) => {
         if (!result.ok) port.forgetIfNotJoined(connId);
-        reply(result);
+        answer(request, result);
       });
     }
   }
@@ -145,4 +142,9 @@ export class RoomService {
       return { ok: false };
     }
   }
+}
+
+/** Answers with `value` as JSON. A function of its own, not a closure made for each request. */
+function answer(request: RpcRequest, value: unknown): void {
+  request.reply(JSON.stringify(value));
 }

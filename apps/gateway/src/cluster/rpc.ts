@@ -38,7 +38,8 @@ interface Pending {
  */
 export class Rpc {
   readonly #options: RpcOptions;
-  readonly #inbox: string;
+  /** `<inbox>.`: each request's reply subject is this and the request's id. */
+  readonly #replyPrefix: string;
   readonly #pending = new Map<string, Pending>();
   readonly #unsubscribers: Array<() => void> = [];
   #nextId = 0;
@@ -46,9 +47,9 @@ export class Rpc {
 
   constructor(options: RpcOptions) {
     this.#options = options;
-    this.#inbox = replyInbox(options.node);
+    this.#replyPrefix = `${replyInbox(options.node)}.`;
     this.#unsubscribers.push(
-      options.link.subscribe(`${this.#inbox}.*`, (msg) => this.#onReply(msg)),
+      options.link.subscribe(`${this.#replyPrefix}*`, (msg) => this.#onReply(msg)),
     );
   }
 
@@ -66,7 +67,7 @@ export class Rpc {
     const dueAtMs = this.#options.clock.now() + this.#options.timeoutMs;
     this.#pending.set(id, { dueAtMs, onAnswer });
     if (this.#timer === undefined) this.#arm(this.#options.timeoutMs);
-    this.#options.link.publish(subject, text, `${this.#inbox}.${id}`);
+    this.#options.link.publish(subject, text, this.#replyPrefix + id);
   }
 
   /** `request` as a promise, for the paths that are not hot. */
@@ -84,10 +85,11 @@ export class Rpc {
     const { link } = this.#options;
     return link.subscribe(subject, (msg) => {
       const replyTo = msg.reply;
+      // A method, not an arrow: under tsx (keepNames) an arrow here is named on every request.
       handler({
         text: msg.string(),
         replyTo,
-        reply: (text) => {
+        reply(text) {
           if (replyTo !== undefined) link.publish(replyTo, text);
         },
       });
@@ -96,8 +98,8 @@ export class Rpc {
 
   /** A reply that came some other way (riding on a room event): true when it was one of ours. */
   answer(replyTo: string, text: string): boolean {
-    if (!replyTo.startsWith(`${this.#inbox}.`)) return false;
-    const id = replyTo.slice(this.#inbox.length + 1);
+    if (!replyTo.startsWith(this.#replyPrefix)) return false;
+    const id = replyTo.slice(this.#replyPrefix.length);
     const pending = this.#pending.get(id);
     if (pending === undefined) return false;
     this.#pending.delete(id);
@@ -116,7 +118,7 @@ export class Rpc {
   }
 
   #onReply(msg: Msg): void {
-    const id = msg.subject.slice(this.#inbox.length + 1);
+    const id = msg.subject.slice(this.#replyPrefix.length);
     const pending = this.#pending.get(id);
     if (pending === undefined) return;
     this.#pending.delete(id);
