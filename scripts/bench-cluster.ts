@@ -18,7 +18,7 @@ import { BENCH_CLIENTS } from "./bench-load.ts";
 import { defaultWorkers, formatWindow, prepareLoad, sleep } from "./loadtest.ts";
 import type { Coordinator, WindowResult } from "./loadtest-coordinator.ts";
 import type { Layout } from "./loadtest-fixtures.ts";
-import { monotonicUs, sampleProcess } from "./loadtest-stats.ts";
+import { sampleProcess } from "./loadtest-stats.ts";
 import { LocalNatsServer } from "./nats-server.ts";
 
 /** What (e) needs of the runner's context (scripts/bench.ts). */
@@ -198,10 +198,8 @@ async function window(
   const before = target.processes.map((p) => sampleProcess(p.pid));
   const ioBefore = target.processes.map((p) => sampleIo(p.pid));
   coordinator.beginWindow();
-  const startUs = monotonicUs();
   await sleep(durationS * 1000);
   const window = await coordinator.endWindow();
-  window.monotonicUs = [Math.round(startUs), Math.round(monotonicUs())];
   const after = target.processes.map((p) => sampleProcess(p.pid));
   const ioAfter = target.processes.map((p) => sampleIo(p.pid));
   const natsAfter = await natsCounters(target.natsMonitorUrl);

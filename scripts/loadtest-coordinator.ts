@@ -78,8 +78,8 @@ export interface WindowResult {
     rssMiB: number;
   };
   machine: { busyCores: number; loadAverage1m: number };
-  /** Where the window began and ended on CLOCK_MONOTONIC, µs (set by `measureAt`). */
-  monotonicUs?: [number, number];
+  /** Where the window began and ended on CLOCK_MONOTONIC, µs: to cut a V8 CPU profile to it. */
+  monotonicUs: [number, number];
   /** Why the figures may say more about the generator than about the server, if they might. */
   generatorWarnings: string[];
 }
@@ -113,6 +113,7 @@ export class Coordinator {
         coordinatorCpu: NodeJS.CpuUsage;
         machine: ReturnType<typeof sampleMachineCpu>;
         offeredRate: number;
+        atUs: number;
       }
     | undefined;
   #offeredRate = 0;
@@ -223,6 +224,7 @@ export class Coordinator {
       coordinatorCpu: process.cpuUsage(),
       machine: sampleMachineCpu(),
       offeredRate: this.#offeredRate,
+      atUs: monotonicUs(),
     };
     for (const child of this.#children) this.#send(child, { type: "reset" });
   }
@@ -234,6 +236,7 @@ export class Coordinator {
     const workers = this.#children.map((child) => sampleProcess(child.pid as number));
     const coordinatorCpu = process.cpuUsage(start.coordinatorCpu);
     const machine = sampleMachineCpu();
+    const endUs = monotonicUs();
     const reports = (await this.#ask({ type: "snapshot" })) as WindowReport[];
 
     const latencyUs = new Histogram();
@@ -300,6 +303,7 @@ export class Coordinator {
 
     return {
       seconds: round(seconds),
+      monotonicUs: [Math.round(start.atUs), Math.round(endUs)],
       offeredRate: start.offeredRate,
       sends,
       sendsPerSecond: Math.round(sends / (seconds || 1)),

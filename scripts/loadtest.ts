@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { type ConnectResult, Coordinator, type WindowResult } from "./loadtest-coordinator.ts";
 import { findAdminToken, type Layout, mintUsers } from "./loadtest-fixtures.ts";
-import { machineLoad, monotonicUs } from "./loadtest-stats.ts";
+import { machineLoad } from "./loadtest-stats.ts";
 
 export interface LoadTestOptions {
   /** One gateway, or several: clients go round-robin over them (fixtures are minted on the first). */
@@ -94,10 +94,8 @@ export async function measureAt(
   coordinator.setRate(rate);
   await sleep(warmupS * 1000);
   coordinator.beginWindow();
-  const startUs = monotonicUs();
   await sleep(durationS * 1000);
   const result = await coordinator.endWindow();
-  result.monotonicUs = [Math.round(startUs), Math.round(monotonicUs())];
   coordinator.setRate(0);
   await sleep(500);
   return result;
@@ -124,7 +122,7 @@ export function formatWindow(w: WindowResult): string {
     `  send→ack ms:     ${formatSummary(w.ackMs)}`,
     `  errors ${JSON.stringify(w.errors)} closes ${JSON.stringify(w.closes)}`,
   ];
-  if (w.monotonicUs !== undefined && process.env.BENCH_CPU_PROF_DIR !== undefined) {
+  if (process.env.BENCH_CPU_PROF_DIR !== undefined) {
     lines.push(`  monotonic µs (for the CPU profile): ${w.monotonicUs[0]} ${w.monotonicUs[1]}`);
   }
   if (w.server !== undefined) {
