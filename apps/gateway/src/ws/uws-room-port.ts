@@ -1,5 +1,6 @@
 import type { TemplatedApp } from "uWebSockets.js";
 import type { Clock } from "@clofri/actors";
+import { LIMITS } from "@clofri/protocol";
 import type { RoomPort, UserDelivery } from "../chat/room-port.ts";
 import { GROUP_ACTIVITY_FRAME } from "../obs/frame-types.ts";
 import type { GatewayMetrics } from "../obs/metrics.ts";
@@ -8,11 +9,11 @@ import { presenceTopic, roomTopic, userTopic } from "./topics.ts";
 import { UserOutbox } from "./user-outbox.ts";
 
 /**
- * How long a person's `group_activity` may wait for a write to one of their sockets to ride on:
- * with the rooms' one per second, it is at most 1.9 s behind the message. Just under the rooms'
- * second, so the waiting frames go before the next batch, never in the same turn as it.
+ * How long a person's `group_activity` may wait for a write to one of their sockets to ride on
+ * (900 ms): with the rooms' batch once per interval, it is at most 1.9 s behind the message. Just
+ * under the interval, so the waiting frames go before the next batch, never in the same turn.
  */
-const ACTIVITY_MAX_WAIT_MS = 900;
+const ACTIVITY_MAX_WAIT_MS = (LIMITS.awarenessIntervalMs * 9) / 10;
 
 export interface UwsRoomPortDeps {
   connections: ReadonlyMap<string, Connection>;
