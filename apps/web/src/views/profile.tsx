@@ -57,10 +57,12 @@ function ProfileForm({ me }: { me: Me }) {
   const [avatar, setAvatar] = useState(me.avatarUrl ?? "");
   const [saved, setSaved] = useState<string | null>(null);
   const action = useAction();
+  // Reset only when what I saved changed (here or in another tab): a reload that brings the same
+  // name and picture, as each `profile_updated` and the first `hello` cause, keeps what I typed.
   useEffect(() => {
     setName(me.displayName);
     setAvatar(me.avatarUrl ?? "");
-  }, [me]);
+  }, [me.displayName, me.avatarUrl]);
 
   const save = (event: Event) => {
     event.preventDefault();
