@@ -25,6 +25,7 @@ import { LocalNatsServer } from "./nats-server.ts";
 interface ClusterBenchContext {
   isQuick: boolean;
   users: number | undefined;
+  isSpread: boolean;
   log: (line: string) => void;
 }
 
@@ -175,6 +176,7 @@ async function measure(
     layout,
     workers: defaultWorkers(layout.users),
     ...BENCH_CLIENTS,
+    spreadSends: ctx.isSpread,
     serverPid: target.processes.map((p) => p.pid),
     log: ctx.log,
   });

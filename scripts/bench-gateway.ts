@@ -37,7 +37,9 @@ export const LOAD_LIMITS: Readonly<Record<string, string>> = {
 /** V8 CPU profiles of the benchmarks' gateways, written when they exit, when asked for. */
 export function profileArgs(): string[] {
   const dir = process.env.BENCH_CPU_PROF_DIR;
-  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+  if (dir) return ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+  // For `perf record`: JIT-compiled functions named in /tmp/perf-<pid>.map.
+  return process.env.BENCH_PERF ? ["--perf-basic-prof"] : [];
 }
 
 const GATEWAY_ENTRY = "apps/gateway/src/main.ts";

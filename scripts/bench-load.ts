@@ -3,12 +3,14 @@ import type { Layout } from "./loadtest-fixtures.ts";
 
 /**
  * How the scenarios' load clients run: each worker on source addresses of its own, texts as they
- * are, a ref on every frame, 100 connects in flight.
+ * are, a ref on every frame, each room's sends together (`--spread` changes that for (a), (b), (e)),
+ * 100 connects in flight.
  */
 export const BENCH_CLIENTS = {
   useSourceAddresses: true,
   textPadding: 0,
   withRefs: true,
+  spreadSends: false,
   connectConcurrency: 100,
 } as const;
 

@@ -10,6 +10,7 @@
 //   npm run bench -- --json out.jsonl           also append one JSON line per scenario
 //   npm run bench -- --baseline a               the same load against bench-uws-baseline.ts
 //   npm run bench -- b --users 800 --rate 10000 other sizes (users; where (b) starts)
+//   npm run bench -- e --spread                 (a), (b), (e): each room's sends spread over the period
 
 import { appendFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -41,6 +42,8 @@ interface Context {
   startRate: number | undefined;
   /** --minutes: how long the soak runs. */
   minutes: number | undefined;
+  /** --spread: (a), (b) and (e) spread each room's sends over the period, not in one burst. */
+  isSpread: boolean;
   engine: Engine | undefined;
   log: (line: string) => void;
 }
@@ -85,6 +88,7 @@ function loadOptions(
     layout,
     workers,
     ...BENCH_CLIENTS,
+    spreadSends: ctx.isSpread,
     serverPid: gateway.pid,
     log: ctx.log,
   };
@@ -358,6 +362,7 @@ async function main(): Promise<void> {
       users: { type: "string" },
       rate: { type: "string" },
       minutes: { type: "string" },
+      spread: { type: "boolean", default: false },
     },
   });
   const engine = values.engine;
@@ -378,6 +383,7 @@ async function main(): Promise<void> {
     users: values.users === undefined ? undefined : Number(values.users),
     startRate: values.rate === undefined ? undefined : Number(values.rate),
     minutes: values.minutes === undefined ? undefined : Number(values.minutes),
+    isSpread: values.spread,
     engine,
     log: (line) => console.log(line),
   };
@@ -385,7 +391,7 @@ async function main(): Promise<void> {
     const scenarioEngine = engine ?? scenario.engine;
     const load = machineLoad();
     console.log(
-      `\n== (${scenario.name}) ${scenario.title}${ctx.isQuick ? " [quick]" : ""} — ${values.baseline ? "bare uWS baseline" : scenarioEngine}, load average ${load.loadAverage1m} (5 min ${load.loadAverage5m}), ${new Date().toISOString()}`,
+      `\n== (${scenario.name}) ${scenario.title}${ctx.isQuick ? " [quick]" : ""}${ctx.isSpread ? " [sends spread]" : ""} — ${values.baseline ? "bare uWS baseline" : scenarioEngine}, load average ${load.loadAverage1m} (5 min ${load.loadAverage5m}), ${new Date().toISOString()}`,
     );
     if (values.baseline && scenario.name === "d") {
       console.log("(d) needs the real gateway (its sessions outlive a restart): skipped");

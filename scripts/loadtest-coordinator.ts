@@ -37,6 +37,7 @@ export interface CoordinatorOptions {
   sourceAddressOffset?: number;
   textPadding: number;
   withRefs: boolean;
+  spreadSends: boolean;
   connectConcurrency: number;
 }
 
@@ -163,6 +164,7 @@ export class Coordinator {
         users: share,
         textPadding: this.#options.textPadding,
         withRefs: this.#options.withRefs,
+        spreadSends: this.#options.spreadSends,
         connectConcurrency: this.#options.connectConcurrency,
       });
       await ready;

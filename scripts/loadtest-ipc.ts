@@ -28,6 +28,8 @@ export interface WorkerInit {
   textPadding: number;
   /** Ask for an `ack` on every send (what a real client does). */
   withRefs: boolean;
+  /** Spread each room's sends over the period instead of sending them together (see `setRate`). */
+  spreadSends: boolean;
   /** Simultaneous connection attempts. */
   connectConcurrency: number;
 }

@@ -372,11 +372,32 @@ function setRate(messagesPerSecond: number): void {
   rateStartUs = monotonicUs();
   dueSent = 0;
   senders = users.filter((user) => user.spec.sendGroup !== undefined);
+  if (init.spreadSends) senders = spreadOverPeriod(senders);
   if (sendTimer !== undefined) clearInterval(sendTimer);
   sendTimer = undefined;
   if (messagesPerSecond > 0 && senders.length > 0) {
     sendTimer = setInterval(sendDue, SEND_TICK_MS);
   }
+}
+
+/**
+ * The senders reordered so that consecutive sends go to different rooms: the first sender of each
+ * room, then the second of each, and so on. A room's members are minted one after another, so in
+ * their own order a room's messages leave together, in one burst per period, which a gateway
+ * writes to each member in one go; spread, each arrives on its own, as people typing would.
+ */
+function spreadOverPeriod(list: SimUser[]): SimUser[] {
+  const seen = new Map<string, number>();
+  const turns = list.map((user) => {
+    const group = user.spec.sendGroup ?? "";
+    const turn = seen.get(group) ?? 0;
+    seen.set(group, turn + 1);
+    return turn;
+  });
+  return list
+    .map((user, i) => ({ user, turn: turns[i] ?? 0, i }))
+    .sort((a, b) => a.turn - b.turn || a.i - b.i)
+    .map(({ user }) => user);
 }
 
 /** Sends what the schedule says is due by now, round-robin over the senders. */

@@ -22,6 +22,8 @@ export interface LoadTestOptions {
   useSourceAddresses: boolean;
   textPadding: number;
   withRefs: boolean;
+  /** Each room's members send at their own moments of the period, not one after another. */
+  spreadSends: boolean;
   connectConcurrency: number;
   /** The server process(es) to sample: several are summed (a cluster's gateways and NATS). */
   serverPid: number | readonly number[] | undefined;
@@ -50,6 +52,8 @@ const USAGE = `npm run loadtest -- --url ws://HOST:PORT/ws --users N --group-siz
   [--warmup S]           seconds of sending before the window (default 2)
   [--padding C]          characters added to each message text (default 0)
   [--no-refs]            send without ref (no ack per message)
+  [--spread]             spread each room's sends over the period (default: a room's members
+                         send one after another, so each room's messages come in a burst)
   [--befriend group|none]
   [--no-source-addresses]  do not bind workers to 127.0.0.2, 127.0.0.3, …
   [--connect-concurrency C]  connection attempts in flight per worker (default 100)
@@ -71,6 +75,7 @@ export async function prepareLoad(options: LoadTestOptions): Promise<{
     useSourceAddresses: options.useSourceAddresses,
     textPadding: options.textPadding,
     withRefs: options.withRefs,
+    spreadSends: options.spreadSends,
     connectConcurrency: options.connectConcurrency,
   });
   if (typeof options.serverPid === "number" || options.serverPid === undefined) {
@@ -122,7 +127,7 @@ export function formatWindow(w: WindowResult): string {
     `  send→ack ms:     ${formatSummary(w.ackMs)}`,
     `  errors ${JSON.stringify(w.errors)} closes ${JSON.stringify(w.closes)}`,
   ];
-  if (process.env.BENCH_CPU_PROF_DIR !== undefined) {
+  if (process.env.BENCH_CPU_PROF_DIR !== undefined || process.env.BENCH_PERF !== undefined) {
     lines.push(`  monotonic µs (for the CPU profile): ${w.monotonicUs[0]} ${w.monotonicUs[1]}`);
   }
   if (w.server !== undefined) {
@@ -173,6 +178,7 @@ async function main(): Promise<void> {
       workers: { type: "string" },
       padding: { type: "string", default: "0" },
       "no-refs": { type: "boolean", default: false },
+      spread: { type: "boolean", default: false },
       befriend: { type: "string", default: "group" },
       "no-source-addresses": { type: "boolean", default: false },
       "connect-concurrency": { type: "string", default: "100" },
@@ -221,6 +227,7 @@ async function main(): Promise<void> {
     useSourceAddresses: !values["no-source-addresses"],
     textPadding: number("padding", values.padding),
     withRefs: !values["no-refs"],
+    spreadSends: values.spread,
     connectConcurrency: number("connect-concurrency", values["connect-concurrency"]),
     serverPid: values["server-pid"]?.map((pid) => number("server-pid", pid)),
     log,
