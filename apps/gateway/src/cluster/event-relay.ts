@@ -71,10 +71,6 @@ export class EventRelay {
     return [...this.#rooms.keys()];
   }
 
-  connectionsIn(groupId: string): string[] {
-    return [...(this.#rooms.get(groupId)?.connIds ?? [])];
-  }
-
   /** A socket here is joining a room owned elsewhere: listen to the room before asking. */
   retain(groupId: string, connId: string): void {
     this.#relayedOf(groupId).connIds.add(connId);
