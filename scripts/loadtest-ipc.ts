@@ -28,7 +28,7 @@ export interface WorkerInit {
   textPadding: number;
   /** Ask for an `ack` on every send (what a real client does). */
   withRefs: boolean;
-  /** Spread each room's sends over the period instead of sending them together (the worker's `spreadOverPeriod`). */
+  /** Each room's sends spread over the period, not together (the worker's `spreadOverPeriod`). */
   spreadSends: boolean;
   /** Simultaneous connection attempts. */
   connectConcurrency: number;
