@@ -146,7 +146,7 @@ export class ClusterRooms implements Rooms {
     }
     // The owner is known and alive, as nearly always: straight to NATS, no promise on the way.
     this.#count("send");
-    const send: RoomRequest = { op: "send", group: groupId, from: node, request, rides: true };
+    const send = this.#forwardedSend(groupId, request);
     this.#deps.rpc.request(nodeSubject(owner.node), JSON.stringify(send), (answer) => {
       const reply = replyFrom<SendResult>(answer, groupId);
       if (reply === "not_owner") this.#sendAway(groupId, request, 2, onResult);
@@ -256,11 +256,15 @@ export class ClusterRooms implements Rooms {
       if (owner.node === this.#deps.node) {
         return new Promise((resolve) => this.#deps.local.send(groupId, request, resolve));
       }
-      const send: RoomRequest = { op: "send", group: groupId, from: this.#deps.node, request };
-      const reply = await this.#ask<SendResult>(owner, { ...send, rides: true });
+      const reply = await this.#ask<SendResult>(owner, this.#forwardedSend(groupId, request));
       if (reply !== "not_owner") return reply;
     }
     return unreachable(groupId);
+  }
+
+  /** A send as the owner is asked it: its answer may ride on the room's event. */
+  #forwardedSend(groupId: string, request: SendRequest): RoomRequest {
+    return { op: "send", group: groupId, from: this.#deps.node, request, rides: true };
   }
 
   #count(op: string): void {
