@@ -34,7 +34,10 @@ export const LOAD_LIMITS: Readonly<Record<string, string>> = {
   LOG_LEVEL: "warn",
 };
 
-/** V8 CPU profiles of the benchmarks' gateways, written when they exit, when asked for. */
+/**
+ * Profiling of the benchmarks' gateways, when asked for: V8 CPU profiles written when they exit
+ * (`BENCH_CPU_PROF_DIR`), or their JavaScript named for `perf record` (`BENCH_PERF`).
+ */
 export function profileArgs(): string[] {
   const dir = process.env.BENCH_CPU_PROF_DIR;
   if (dir) return ["--cpu-prof", `--cpu-prof-dir=${dir}`];
