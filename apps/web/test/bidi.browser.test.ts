@@ -8,6 +8,7 @@ import {
   type BrowserHarness,
   type BrowserUser,
   browserSkipReason,
+  settled,
   useBrowserHarness,
 } from "./browser-harness.ts";
 
@@ -164,7 +165,17 @@ describe("names written right to left, in Chromium", { skip: browserSkipReason()
       .getByRole("navigation", { name: "Main" })
       .getByRole("link", { name: "Profile" })
       .click();
-    await sam.page.getByLabel("Display name").fill("\u200b");
+    // The rename above reaches this tab as `profile_updated`, which resets the form to the saved
+    // name: type only once it has, or the reset would take what was typed.
+    const nameField = sam.page.getByLabel("Display name");
+    await settled(
+      sam.page,
+      (name) =>
+        (document.getElementById("display-name") as HTMLInputElement | null)?.value === name,
+      "evil twin",
+    );
+    assert.equal(await nameField.inputValue(), "evil twin");
+    await nameField.fill("\u200b");
     await sam.page.getByRole("button", { name: "Save" }).click();
     await sam.page.getByText("Display name: expected at least one visible character.").waitFor();
 
